@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every command shares: the parsed global options (the only mutable
+ * state the program has, passed around explicitly), messages on stderr in
+ * one style, and the exit codes.
+ */
+#ifndef MEMTOPO_CLI_H
+#define MEMTOPO_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "memtopo/macro.h"
+
+enum {
+	MT_EXIT_OK = 0,
+	MT_EXIT_FAILURE = 1,
+	MT_EXIT_USAGE = 2,
+};
+
+enum mt_color { MT_COLOR_AUTO, MT_COLOR_ALWAYS, MT_COLOR_NEVER };
+
+struct mt_opts {
+	const char *sysroot; /* NULL: the running machine */
+	bool json;
+	int verbose; /* -1 with --quiet */
+	enum mt_color color;
+	bool implicit_command; /* no command word: `memtopo -J` is `memtopo list -J` */
+};
+
+struct mt_command {
+	const char *name;
+	int (*run)(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv);
+	const char *summary;
+	void (*usage)(FILE *out);
+};
+
+/* Global options, accepted before or after the command. */
+enum { MT_OPT_SYSROOT = 0x1000, MT_OPT_COLOR, MT_OPT_FIRST_COMMAND_OPT = 0x1100 };
+#define MT_GLOBAL_SHORTOPTS "JhVvq"
+#define MT_GLOBAL_LONGOPTS                                                                         \
+	{"sysroot", required_argument, NULL, MT_OPT_SYSROOT},                                      \
+		{"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'},                \
+		{"version", no_argument, NULL, 'V'}, {"verbose", no_argument, NULL, 'v'},          \
+		{"quiet", no_argument, NULL, 'q'}, {"color", optional_argument, NULL, MT_OPT_COLOR}
+#define MT_GLOBAL_USAGE                                                                            \
+	"Global options:\n"                                                                        \
+	"      --sysroot DIR      read DIR/sys and DIR/proc instead of the running system\n"       \
+	"  -J, --json             JSON output\n"                                                   \
+	"  -v, --verbose          more messages on stderr\n"                                       \
+	"  -q, --quiet            fewer messages on stderr\n"                                      \
+	"      --color[=WHEN]     colour: auto (default), always or never\n"                       \
+	"  -h, --help             this help\n"                                                     \
+	"  -V, --version          print the version\n"
+
+/* Returned by mt_opts_handle when parsing goes on. */
+#define MT_CONTINUE (-1)
+
+/*
+ * Handle a global option inside a command's getopt loop: MT_CONTINUE, or
+ * the exit status to return at once (help, version, bad usage). Unknown
+ * options ('?', ':') are reported here too.
+ */
+int mt_opts_handle(const struct mt_command *cmd, struct mt_opts *opts, int c, const char *arg,
+		   char **argv);
+
+void mt_main_usage(FILE *out);
+
+/* "memtopo: ..." on stderr. Errors always print; warnings not with -q. */
+void mt_err(const char *fmt, ...) _printf_(1, 2);
+void mt_warn(const struct mt_opts *o, const char *fmt, ...) _printf_(2, 3);
+void mt_verbose(const struct mt_opts *o, const char *fmt, ...) _printf_(2, 3);
+/* Bad usage: one line and a pointer to help. Returns MT_EXIT_USAGE. */
+int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...) _printf_(2, 3);
+
+/* "EBUSY" for EBUSY or -EBUSY. */
+const char *mt_errno_name(int err);
+
+bool mt_use_color(const struct mt_opts *o);
+
+/*
+ * The sysroot and the snapshot, with the command's one-line error on
+ * failure (sysfs not mounted, no memory hotplug, block_size_bytes
+ * missing...). They return 0 or -errno; the message is already printed.
+ */
+struct mt_sysroot;
+struct mt_snapshot;
+int mt_open_sysroot(const struct mt_opts *opts, struct mt_sysroot *sr);
+int mt_read_snapshot(const struct mt_sysroot *sr, unsigned want, struct mt_snapshot **out);
+int mt_require_block_size(const struct mt_sysroot *sr, const struct mt_snapshot *s);
+
+#endif

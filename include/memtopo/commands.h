@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The commands main() dispatches to (src/cmd-*.c). */
+#ifndef MEMTOPO_COMMANDS_H
+#define MEMTOPO_COMMANDS_H
+
+#include "memtopo/cli.h"
+
+int cmd_list(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv);
+void cmd_list_usage(FILE *out);
+/* Options of `list` that take an argument: main() must skip their values
+ * when it looks for the command word in `memtopo --state online`. */
+extern const struct option cmd_list_longopts[];
+extern const char cmd_list_shortopts[];
+
+#endif

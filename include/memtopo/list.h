@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The result of `memtopo list`: ranges over a snapshot plus what to show.
+ * cmd-list.c builds it, list-table.c and list-json.c only format it.
+ */
+#ifndef MEMTOPO_LIST_H
+#define MEMTOPO_LIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "memtopo/ranges.h"
+#include "memtopo/snapshot.h"
+
+enum mt_list_col {
+	COL_RANGE,
+	COL_SIZE,
+	COL_STATE,
+	COL_BLOCK,
+	COL_NODE,
+	COL_ZONES,
+	COL_REMOVABLE,
+	COL_START,
+	COL_END,
+	COL_BLOCKS,
+	MT_LIST_NCOLS,
+};
+
+struct mt_list_column {
+	const char *name;
+	const char *help;
+	double whint;
+	int scols_flags;
+	unsigned split; /* MT_SPLIT_* when this column is a split key */
+	unsigned want;  /* MT_WANT_* it needs read */
+};
+
+extern const struct mt_list_column mt_list_columns[MT_LIST_NCOLS];
+
+enum mt_summary_mode { MT_SUMMARY_DEFAULT, MT_SUMMARY_NEVER, MT_SUMMARY_ALWAYS, MT_SUMMARY_ONLY };
+
+struct mt_list_summary {
+	uint64_t online_bytes;  /* online and going-offline */
+	uint64_t offline_bytes;
+	uint64_t unknown_bytes; /* state unreadable */
+	size_t blocks;
+};
+
+struct mt_list {
+	const struct mt_snapshot *snap;
+	struct mt_range *ranges;
+	size_t nranges;
+	int cols[MT_LIST_NCOLS];
+	size_t ncols;
+	unsigned split; /* MT_SPLIT_* keys */
+	bool show_table, show_summary;
+	bool bytes, noheadings, raw, pairs, color;
+	struct mt_list_summary summary;
+};
+
+
+int mt_list_print_table(const struct mt_list *l, FILE *out);
+int mt_list_print_json(const struct mt_list *l, FILE *out);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Access to the machine (or a capture of one) through directory fds of the
+ * sysroot: every file memtopo touches is opened with openat() relative to
+ * one of these, so --sysroot is never a string prefix scattered around.
+ */
+#ifndef MEMTOPO_SYSFS_H
+#define MEMTOPO_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define MT_SYSFS_MEMORY "devices/system/memory"
+#define MT_SYSFS_NODE   "devices/system/node"
+
+struct mt_sysroot {
+	int root_fd;  /* the sysroot ("/" unless --sysroot) */
+	int sys_fd;   /* where sysfs is mounted (or <sysroot>/sys), -1 if absent */
+	int proc_fd;  /* <sysroot>/proc or the procfs mount, -1 if absent */
+	int mem_fd;   /* sys/devices/system/memory, -1 if absent */
+	int node_fd;  /* sys/devices/system/node, -1 if absent */
+	int mem_err;  /* why mem_fd is -1 (negative errno) */
+	char *sys_path;  /* for messages: "/sys" or "DIR/sys" */
+	char *proc_path; /* for messages: "/proc" or "DIR/proc" */
+	char *root_path; /* for messages: "" or "DIR" */
+};
+
+/*
+ * Open the sysroot. Without a sysroot (NULL), sysfs and procfs are found
+ * through libmount, since in containers and chroots they are not always at
+ * /sys and /proc. Returns 0, or -ENOENT when sysfs is absent, -errno else.
+ * A missing memory or node directory is not an error here: mem_fd/node_fd
+ * stay -1 and the caller decides what that means.
+ */
+int mt_sysroot_open(struct mt_sysroot *sr, const char *sysroot);
+void mt_sysroot_close(struct mt_sysroot *sr);
+
+/*
+ * Read one attribute with a single read(2) into buf (NUL-terminated, the
+ * trailing newline and NULs that some captures carry stripped). sysfs
+ * fills a whole attribute in one go, so one read is the whole value.
+ * Returns the length, or -errno.
+ */
+ssize_t mt_read_attr(int dirfd, const char *path, char *buf, size_t size);
+
+/*
+ * Read a whole (procfs) file of any length into a malloc'ed, NUL-terminated
+ * buffer. Returns the length, or -errno.
+ */
+ssize_t mt_read_file(int dirfd, const char *path, char **out);
+
+/* Strict parsers: the whole string, no sign, no overflow. 0 or -EINVAL/-ERANGE. */
+int mt_parse_ulong(const char *s, int base, unsigned long *out);
+
+/*
+ * Directory iteration with getdents64 straight into a buffer: no stat or
+ * fcntl per directory (glibc's fdopendir costs two more syscalls), which
+ * matters when every memory block's directory is read.
+ */
+struct mt_dir {
+	int fd;
+	long pos, len;
+	size_t bufsz;
+	char *buf;
+	char small[2048];
+};
+
+int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, bool large);
+/* 1 with *name set, 0 at the end, -errno on error. */
+int mt_dir_next(struct mt_dir *d, const char **name, unsigned char *type);
+void mt_dir_close(struct mt_dir *d);
+
+/*
+ * "memory123" -> 123 with prefix "memory"; only the kernel's canonical
+ * spelling (decimal, no leading zeros, no trailing junk) is accepted.
+ */
+bool mt_parse_indexed_name(const char *name, const char *prefix, unsigned long *id);
+
+#endif

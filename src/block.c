@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Names and parsers for the values of a memory block's attributes. */
+#include <string.h>
+
+#include "memtopo/snapshot.h"
+
+static const char *const state_names[] = {
+	[MT_STATE_UNKNOWN] = "unknown",
+	[MT_STATE_ONLINE] = "online",
+	[MT_STATE_OFFLINE] = "offline",
+	[MT_STATE_GOING_OFFLINE] = "going-offline",
+};
+
+/* include/linux/mmzone.h zone_names[], plus valid_zones' "none". */
+static const char *const zone_names[] = {
+	[MT_ZONE_NONE] = "none",     [MT_ZONE_DMA] = "DMA",         [MT_ZONE_DMA32] = "DMA32",
+	[MT_ZONE_NORMAL] = "Normal", [MT_ZONE_HIGHMEM] = "HighMem", [MT_ZONE_MOVABLE] = "Movable",
+	[MT_ZONE_DEVICE] = "Device",
+};
+
+const char *mt_state_name(enum mt_state s)
+{
+	return (unsigned)s < sizeof(state_names) / sizeof(*state_names) ? state_names[s] : "unknown";
+}
+
+const char *mt_zone_name(enum mt_zone z)
+{
+	return (unsigned)z < MT_ZONE_COUNT ? zone_names[z] : "?";
+}
+
+enum mt_state mt_state_parse(const char *s)
+{
+	for (unsigned i = MT_STATE_ONLINE; i < sizeof(state_names) / sizeof(*state_names); i++)
+		if (strcmp(s, state_names[i]) == 0)
+			return (enum mt_state)i;
+	return MT_STATE_UNKNOWN;
+}
+
+bool mt_zones_parse(const char *s, uint8_t zones[MT_MAX_ZONES], uint8_t *nzones)
+{
+	uint8_t n = 0;
+
+	while (*s) {
+		size_t len;
+		unsigned z;
+
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		len = strcspn(s, " ");
+		for (z = 0; z < MT_ZONE_COUNT; z++)
+			if (strlen(zone_names[z]) == len && strncmp(s, zone_names[z], len) == 0)
+				break;
+		if (z == MT_ZONE_COUNT || n == MT_MAX_ZONES)
+			return false;
+		zones[n++] = (uint8_t)z;
+		s += len;
+	}
+	if (n == 0)
+		return false;
+	*nzones = n;
+	return true;
+}
+
+bool mt_block_zones_equal(const struct mt_block *a, const struct mt_block *b)
+{
+	return a->nzones == b->nzones &&
+	       (a->nzones == MT_ZONES_UNKNOWN || memcmp(a->zones, b->zones, a->nzones) == 0);
+}
+
+bool mt_block_nodes_equal(const struct mt_block *a, const struct mt_block *b)
+{
+	if (a->nnodes != b->nnodes)
+		return false;
+	if (a->nnodes <= 1)
+		return a->node == b->node;
+	return memcmp(a->nodes, b->nodes, a->nnodes * sizeof(int)) == 0;
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <errno.h>
+
+#include "memtopo/ranges.h"
+
+/* The MT_SPLIT_* attributes on which two blocks differ. */
+static unsigned block_diff(const struct mt_block *a, const struct mt_block *b)
+{
+	unsigned d = 0;
+
+	if (a->state != b->state)
+		d |= MT_SPLIT_STATE;
+	if (!mt_block_nodes_equal(a, b))
+		d |= MT_SPLIT_NODE;
+	if (!mt_block_zones_equal(a, b))
+		d |= MT_SPLIT_ZONES;
+	if (a->removable != b->removable)
+		d |= MT_SPLIT_REMOVABLE;
+	return d;
+}
+
+static bool joins(const struct mt_snapshot *s, const struct mt_range *r, size_t i,
+		  unsigned split)
+{
+	const struct mt_block *prev = &s->blocks[r->last], *b = &s->blocks[i];
+
+	if (r->last + 1 != i || prev->id + 1 != b->id)
+		return false;
+	/* A block on several nodes stands apart: lsmem silently hides it. */
+	if (prev->nnodes > 1 || b->nnodes > 1)
+		return false;
+	return (block_diff(&s->blocks[r->first], b) & split) == 0;
+}
+
+int mt_ranges_build(const struct mt_snapshot *s, const bool *selected, unsigned split,
+		    bool per_block, struct mt_range **out, size_t *n)
+{
+	struct mt_range *ranges = NULL;
+	size_t count = 0, cap = 0;
+
+	for (size_t i = 0; i < s->nblocks; i++) {
+		struct mt_range *r = count ? &ranges[count - 1] : NULL;
+
+		if (selected && !selected[i])
+			continue;
+		if (r && !per_block && joins(s, r, i, split)) {
+			r->mixed |= block_diff(&s->blocks[r->first], &s->blocks[i]);
+			r->last = i;
+			continue;
+		}
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct mt_range *nr = realloc(ranges, ncap * sizeof(*nr));
+
+			if (!nr) {
+				free(ranges);
+				return -ENOMEM;
+			}
+			ranges = nr;
+			cap = ncap;
+		}
+		ranges[count++] = (struct mt_range){.first = i, .last = i};
+	}
+	*out = ranges;
+	*n = count;
+	return 0;
+}
+
+uint64_t mt_range_start(const struct mt_snapshot *s, const struct mt_range *r)
+{
+	uint64_t v;
+
+	if (__builtin_mul_overflow((uint64_t)s->blocks[r->first].id, s->block_size, &v))
+		return UINT64_MAX;
+	return v;
+}
+
+uint64_t mt_range_end(const struct mt_snapshot *s, const struct mt_range *r)
+{
+	uint64_t v;
+
+	if (__builtin_mul_overflow((uint64_t)s->blocks[r->last].id + 1, s->block_size, &v))
+		return UINT64_MAX;
+	return v - 1;
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Finding and opening the sysroot. Without --sysroot, sysfs and procfs are
+ * looked up in the mount table with libmount: in containers and chroots they
+ * are not always at /sys and /proc, and a missing sysfs deserves a clear
+ * message rather than "No such file" on some attribute.
+ */
+#include <fcntl.h>
+#include <libmount.h>
+#include <string.h>
+
+#include "memtopo/macro.h"
+#include "memtopo/sysfs.h"
+
+/* The mount point of the last mount of FSTYPE (the one that is visible). */
+static char *find_mountpoint(struct libmnt_table *tb, const char *fstype, const char *preferred)
+{
+	struct libmnt_iter *it;
+	struct libmnt_fs *fs;
+	char *found = NULL;
+
+	it = mnt_new_iter(MNT_ITER_BACKWARD);
+	if (!it)
+		return NULL;
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *target = mnt_fs_get_target(fs);
+
+		if (!target || !mnt_fs_match_fstype(fs, fstype))
+			continue;
+		if (strcmp(target, preferred) == 0) {
+			free(found);
+			found = strdup(target);
+			break;
+		}
+		if (!found)
+			found = strdup(target);
+	}
+	mnt_free_iter(it);
+	return found;
+}
+
+static int open_dir(int dirfd, const char *path)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int locate_live(struct mt_sysroot *sr)
+{
+	struct libmnt_table *tb = mnt_new_table();
+	int r;
+
+	if (!tb)
+		return -ENOMEM;
+	r = mnt_table_parse_mtab(tb, NULL);
+	if (r == 0) {
+		sr->sys_path = find_mountpoint(tb, "sysfs", "/sys");
+		sr->proc_path = find_mountpoint(tb, "proc", "/proc");
+	}
+	mnt_unref_table(tb);
+	/* No readable mount table (no /proc): fall back to the usual places. */
+	if (r != 0) {
+		sr->sys_path = strdup("/sys");
+		sr->proc_path = strdup("/proc");
+	}
+	if (!sr->sys_path)
+		return -ENOENT;
+	if (!sr->proc_path)
+		sr->proc_path = strdup("/proc");
+	return sr->proc_path ? 0 : -ENOMEM;
+}
+
+static int join(char **out, const char *a, const char *b)
+{
+	return asprintf(out, "%s%s", a, b) < 0 ? -ENOMEM : 0;
+}
+
+int mt_sysroot_open(struct mt_sysroot *sr, const char *sysroot)
+{
+	int r;
+
+	*sr = (struct mt_sysroot){.root_fd = -1, .sys_fd = -1, .proc_fd = -1,
+				  .mem_fd = -1, .node_fd = -1};
+	if (sysroot) {
+		size_t len = strlen(sysroot);
+
+		sr->root_path = strdup(sysroot);
+		if (!sr->root_path)
+			return -ENOMEM;
+		/* "DIR/" and "DIR" give the same messages. */
+		while (len > 1 && sr->root_path[len - 1] == '/')
+			sr->root_path[--len] = '\0';
+		if (strcmp(sr->root_path, "/") == 0)
+			sr->root_path[0] = '\0';
+		r = join(&sr->sys_path, sr->root_path, "/sys");
+		if (r == 0)
+			r = join(&sr->proc_path, sr->root_path, "/proc");
+		if (r < 0)
+			return r;
+		sr->root_fd = open_dir(AT_FDCWD, sysroot);
+		if (sr->root_fd < 0)
+			return sr->root_fd;
+		sr->sys_fd = open_dir(sr->root_fd, "sys");
+	} else {
+		sr->root_path = strdup("");
+		if (!sr->root_path)
+			return -ENOMEM;
+		r = locate_live(sr);
+		if (r < 0)
+			return r;
+		sr->root_fd = open_dir(AT_FDCWD, "/");
+		if (sr->root_fd < 0)
+			return sr->root_fd;
+		sr->sys_fd = open_dir(AT_FDCWD, sr->sys_path);
+	}
+	if (sr->sys_fd < 0)
+		return sr->sys_fd;
+	sr->proc_fd = open_dir(sysroot ? sr->root_fd : AT_FDCWD, sysroot ? "proc" : sr->proc_path);
+	if (sr->proc_fd < 0)
+		sr->proc_fd = -1;
+	sr->mem_fd = open_dir(sr->sys_fd, MT_SYSFS_MEMORY);
+	if (sr->mem_fd < 0) {
+		sr->mem_err = sr->mem_fd;
+		sr->mem_fd = -1;
+	}
+	sr->node_fd = open_dir(sr->sys_fd, MT_SYSFS_NODE);
+	if (sr->node_fd < 0)
+		sr->node_fd = -1;
+	return 0;
+}
+
+void mt_sysroot_close(struct mt_sysroot *sr)
+{
+	int *fds[] = {&sr->root_fd, &sr->sys_fd, &sr->proc_fd, &sr->mem_fd, &sr->node_fd};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	free(sr->sys_path);
+	free(sr->proc_path);
+	free(sr->root_path);
+	sr->sys_path = sr->proc_path = sr->root_path = NULL;
+}
