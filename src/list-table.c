@@ -64,9 +64,9 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 		return mt_state_name(first->state);
 	case COL_BLOCK:
 		if (first == last)
-			snprintf(buf, size, "%lu", first->id);
+			snprintf(buf, size, "%" PRIu32, first->id);
 		else
-			snprintf(buf, size, "%lu-%lu", first->id, last->id);
+			snprintf(buf, size, "%" PRIu32 "-%" PRIu32, first->id, last->id);
 		return buf;
 	case COL_NODE:
 		return nodes_cell(first, buf, size);

@@ -5,10 +5,13 @@
  * open+read+close per attribute asked for. A block's own directory is read
  * only when no node links back to it.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "memtopo/macro.h"
+#include "memtopo/parallel.h"
 #include "memtopo/snapshot.h"
 
 static void set_error(struct mt_error *e, int err, const char *path)
@@ -19,11 +22,11 @@ static void set_error(struct mt_error *e, int err, const char *path)
 	snprintf(e->path, sizeof(e->path), "%s", path);
 }
 
-static int cmp_block(const void *a, const void *b)
+static int cmp_id(const void *a, const void *b)
 {
-	const struct mt_block *x = a, *y = b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	return x->id < y->id ? -1 : x->id > y->id;
+	return x < y ? -1 : x > y;
 }
 
 long mt_snapshot_find(const struct mt_snapshot *s, unsigned long id)
@@ -58,14 +61,36 @@ static int read_block_size(struct mt_snapshot *s, int mem_fd)
 	return 0;
 }
 
-static int list_blocks(struct mt_snapshot *s, int mem_fd)
+/*
+ * sysfs (kernfs) and tmpfs count subdirectories in a directory's link
+ * count: sizing the array from it once avoids the copies (and the peak
+ * memory) of growing it block by block.
+ */
+static size_t guess_block_count(int mem_fd)
 {
+	struct stat st;
+
+	if (fstat(mem_fd, &st) < 0 || st.st_nlink < 3 || st.st_nlink > (1u << 24))
+		return 256;
+	return (size_t)st.st_nlink - 2;
+}
+
+/*
+ * The block ids, sorted (kernfs lists a directory in hash order). Sorting
+ * 4-byte ids rather than whole blocks keeps qsort's scratch copy small.
+ */
+static int read_block_ids(int mem_fd, uint32_t **out, size_t *n)
+{
+	_cleanup_free_ uint32_t *ids = NULL;
+	size_t count = 0, cap = guess_block_count(mem_fd);
 	struct mt_dir d;
 	const char *name;
 	unsigned char type;
-	size_t cap = 0;
 	int r;
 
+	ids = malloc(cap * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
 	r = mt_dir_open(&d, mem_fd, ".", true);
 	if (r < 0)
 		return r;
@@ -74,27 +99,46 @@ static int list_blocks(struct mt_snapshot *s, int mem_fd)
 
 		if (type != DT_DIR && type != DT_UNKNOWN && type != DT_LNK)
 			continue;
-		if (!mt_parse_indexed_name(name, "memory", &id))
+		if (!mt_parse_indexed_name(name, "memory", &id) || id > MT_BLOCK_ID_MAX)
 			continue;
-		if (s->nblocks == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			struct mt_block *nb = realloc(s->blocks, ncap * sizeof(*nb));
+		if (count == cap) {
+			uint32_t *nids = realloc(ids, 2 * cap * sizeof(*ids));
 
-			if (!nb) {
+			if (!nids) {
 				r = -ENOMEM;
 				break;
 			}
-			s->blocks = nb;
-			cap = ncap;
+			ids = nids;
+			cap *= 2;
 		}
-		s->blocks[s->nblocks++] = (struct mt_block){
-			.id = id, .state = MT_STATE_UNKNOWN, .removable = -1,
-			.nzones = MT_ZONES_UNKNOWN, .node = -1};
+		ids[count++] = (uint32_t)id;
 	}
 	mt_dir_close(&d);
 	if (r < 0)
 		return r;
-	qsort(s->blocks, s->nblocks, sizeof(*s->blocks), cmp_block);
+	qsort(ids, count, sizeof(*ids), cmp_id);
+	*out = TAKE_PTR(ids);
+	*n = count;
+	return 0;
+}
+
+static int list_blocks(struct mt_snapshot *s, int mem_fd)
+{
+	_cleanup_free_ uint32_t *ids = NULL;
+	size_t n;
+	int r;
+
+	r = read_block_ids(mem_fd, &ids, &n);
+	if (r < 0)
+		return r;
+	s->blocks = malloc((n ? n : 1) * sizeof(*s->blocks));
+	if (!s->blocks)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		s->blocks[i] = (struct mt_block){.id = ids[i], .state = MT_STATE_UNKNOWN,
+						 .removable = -1, .nzones = MT_ZONES_UNKNOWN,
+						 .node = -1};
+	s->nblocks = n;
 	return 0;
 }
 
@@ -107,6 +151,8 @@ static int block_add_node(struct mt_block *b, int node)
 	for (i = 0; i < b->nnodes; i++)
 		if (cur[i] == node)
 			return 0;
+	if (b->nnodes == MT_MAX_BLOCK_NODES)
+		return 0;
 	if (b->nnodes == 0) {
 		b->node = node;
 		b->nnodes = 1;
@@ -174,7 +220,7 @@ static int read_forward_links(struct mt_block *b, int mem_fd)
 	const char *name;
 	int r;
 
-	snprintf(path, sizeof(path), "memory%lu", b->id);
+	snprintf(path, sizeof(path), "memory%" PRIu32 "", b->id);
 	r = mt_dir_open(&d, mem_fd, path, false);
 	if (r < 0)
 		return 0; /* the block vanished (hot-remove) or is unreadable */
@@ -194,23 +240,51 @@ static void read_block_attrs(struct mt_block *b, int mem_fd, unsigned want)
 	char path[48], buf[128];
 
 	if (want & MT_WANT_STATE) {
-		snprintf(path, sizeof(path), "memory%lu/state", b->id);
+		snprintf(path, sizeof(path), "memory%" PRIu32 "/state", b->id);
 		if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0)
 			b->state = (uint8_t)mt_state_parse(buf);
 	}
 	if (want & MT_WANT_ZONES) {
-		snprintf(path, sizeof(path), "memory%lu/valid_zones", b->id);
+		snprintf(path, sizeof(path), "memory%" PRIu32 "/valid_zones", b->id);
 		if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) < 0 ||
 		    !mt_zones_parse(buf, b->zones, &b->nzones))
 			b->nzones = MT_ZONES_UNKNOWN;
 	}
 	/* Only on request: reading it crashed pre-5.7 kernels (see kernel.md). */
 	if (want & MT_WANT_REMOVABLE) {
-		snprintf(path, sizeof(path), "memory%lu/removable", b->id);
+		snprintf(path, sizeof(path), "memory%" PRIu32 "/removable", b->id);
 		if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0 && buf[0] && !buf[1] &&
 		    (buf[0] == '0' || buf[0] == '1'))
 			b->removable = (int8_t)(buf[0] - '0');
 	}
+}
+
+/* Below this, starting a thread costs more than the reads it saves. */
+#define BLOCKS_PER_THREAD 2048
+
+struct read_ctx {
+	struct mt_snapshot *s;
+	int mem_fd;
+};
+
+/* Per-block reads for blocks [lo, hi); slices touch disjoint blocks. */
+static int read_blocks(size_t lo, size_t hi, void *arg)
+{
+	const struct read_ctx *c = arg;
+	unsigned want = c->s->want;
+
+	for (size_t i = lo; i < hi; i++) {
+		struct mt_block *b = &c->s->blocks[i];
+
+		if ((want & MT_WANT_NODES) && b->nnodes == 0) {
+			int r = read_forward_links(b, c->mem_fd);
+
+			if (r < 0)
+				return r;
+		}
+		read_block_attrs(b, c->mem_fd, want);
+	}
+	return 0;
 }
 
 static char *read_policy(int dirfd, const char *path)
@@ -249,18 +323,13 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 			set_error(error, r, MT_SYSFS_NODE);
 			goto fail;
 		}
-		for (size_t i = 0; i < s->nblocks; i++) {
-			if (s->blocks[i].nnodes)
-				continue;
-			r = read_forward_links(&s->blocks[i], sr->mem_fd);
-			if (r < 0) {
-				set_error(error, r, MT_SYSFS_MEMORY);
-				goto fail;
-			}
-		}
 	}
-	for (size_t i = 0; i < s->nblocks; i++)
-		read_block_attrs(&s->blocks[i], sr->mem_fd, want);
+	r = mt_parallel_for(s->nblocks, BLOCKS_PER_THREAD, read_blocks,
+			    &(struct read_ctx){.s = s, .mem_fd = sr->mem_fd});
+	if (r < 0) {
+		set_error(error, r, MT_SYSFS_MEMORY);
+		goto fail;
+	}
 
 	if (want & MT_WANT_POLICY) {
 		s->auto_online_blocks = read_policy(sr->mem_fd, "auto_online_blocks");

@@ -32,9 +32,14 @@ enum mt_zone {
 	MT_ZONE_COUNT,
 };
 
-/* An offline block lists at most three zones; old kernels listed more. */
-#define MT_MAX_ZONES     7
+/*
+ * An offline block lists at most three zones (default, kernel, Movable);
+ * anything longer is not what a kernel writes and reads as unknown.
+ */
+#define MT_MAX_ZONES     4
 #define MT_ZONES_UNKNOWN 0xff
+/* More node links than this on one block is not a machine, it is garbage. */
+#define MT_MAX_BLOCK_NODES 255
 
 enum mt_want {
 	MT_WANT_STATE = 1u << 0,
@@ -44,14 +49,15 @@ enum mt_want {
 	MT_WANT_POLICY = 1u << 4, /* auto_online_blocks, online_policy */
 };
 
+/* 24 bytes: a 65,536-block machine costs 1.5 MiB, less than lsmem keeps. */
 struct mt_block {
-	unsigned long id;
-	uint8_t state;  /* enum mt_state */
-	int8_t removable; /* 0 / 1, -1 when unknown or not read */
-	uint8_t nzones; /* MT_ZONES_UNKNOWN when valid_zones is unreadable */
-	uint8_t zones[MT_MAX_ZONES]; /* enum mt_zone, in the kernel's order */
-	unsigned nnodes; /* node links found */
+	uint32_t id;     /* block ids fit: 2^52 bytes of address / 16 MiB blocks */
 	int node;        /* the node when nnodes == 1, else -1 */
+	uint8_t state;   /* enum mt_state */
+	int8_t removable; /* 0 / 1, -1 when unknown or not read */
+	uint8_t nzones;  /* MT_ZONES_UNKNOWN when valid_zones is unreadable */
+	uint8_t zones[MT_MAX_ZONES]; /* enum mt_zone, in the kernel's order */
+	uint8_t nnodes;  /* node links found */
 	int *nodes;      /* all of them, sorted, when nnodes > 1 */
 };
 
@@ -81,6 +87,9 @@ void mt_snapshot_free(struct mt_snapshot *s);
 
 /* Index of block ID in s->blocks, or -1. */
 long mt_snapshot_find(const struct mt_snapshot *s, unsigned long id);
+
+/* Block ids are stored in 32 bits; a larger one is not a real block. */
+#define MT_BLOCK_ID_MAX UINT32_MAX
 
 /* The nodes of a block as an array (one element, or b->nodes). */
 static inline const int *mt_block_nodes(const struct mt_block *b)

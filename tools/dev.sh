@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# One entry point for a fresh Debian machine:
+#   tools/dev.sh run    install what is missing, build, run memtopo on this machine
+#   tools/dev.sh test   install what is missing, build with -Werror and run the suite,
+#                       build with ASan+UBSan and run it again; last line "N passed, N failed"
+# Installs are idempotent: apt-get runs only when a package is missing.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+
+build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
+	libudev-dev libmount-dev libjson-c-dev libsmartcols-dev)
+# Tests: lsmem to compare against, mandoc to lint the man pages,
+# strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite.
+test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2)
+
+install_missing() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "dev.sh: installing ${missing[*]}" >&2
+	local sudo=()
+	[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+	"${sudo[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# meson setup, or reconfigure an existing build dir with these options.
+setup() {
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir" >/dev/null
+}
+
+# A build that fails is a failed run, still with the summary line CI reads.
+setup_or_fail() {
+	setup "$@" && return 0
+	echo "dev.sh: the build in $1 failed" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+# Count results in meson's testlog.json: "passed failed skipped".
+count_results() {
+	python3 - "$@" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    with open(path) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            result = json.loads(line)["result"]
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+print(passed, failed, skipped)
+PY
+}
+
+run_suite() {
+	local dir=$1
+	rm -f "$dir/meson-logs/testlog.json"
+	meson test -C "$dir" --print-errorlogs --num-processes "$(nproc)" || true
+}
+
+cmd_run() {
+	install_missing "${build_pkgs[@]}"
+	setup build --buildtype=release
+	build/src/memtopo list
+}
+
+cmd_test() {
+	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}"
+	setup_or_fail build -Dwerror=true
+	run_suite build
+	setup_or_fail build-san -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+	run_suite build-san
+	read -r passed failed skipped < <(count_results build/meson-logs/testlog.json \
+		build-san/meson-logs/testlog.json)
+	[ "$skipped" -eq 0 ] || echo "$skipped skipped (not counted as passed)"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+
+case "${1:-}" in
+run) cmd_run ;;
+test) cmd_test ;;
+*)
+	echo "usage: tools/dev.sh run|test" >&2
+	exit 2
+	;;
+esac
