@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Names and parsers for the values of a memory block's attributes. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "memtopo/snapshot.h"
@@ -76,4 +78,38 @@ bool mt_block_nodes_equal(const struct mt_block *a, const struct mt_block *b)
 	if (a->nnodes <= 1)
 		return a->node == b->node;
 	return memcmp(a->nodes, b->nodes, a->nnodes * sizeof(int)) == 0;
+}
+
+bool mt_nodeset_contains(const struct mt_nodeset *set, int node)
+{
+	for (unsigned i = 0; i < set->n; i++)
+		if (set->ids[i] == node)
+			return true;
+	return false;
+}
+
+int mt_nodeset_add(struct mt_nodeset *set, int node)
+{
+	int *ids;
+	unsigned i;
+
+	if (mt_nodeset_contains(set, node) || set->n == MT_MAX_BLOCK_NODES)
+		return 0;
+	ids = realloc(set->ids, (set->n + 1u) * sizeof(int));
+	if (!ids)
+		return -ENOMEM;
+	/* Sorted: output and comparisons rely on it. */
+	for (i = set->n; i > 0 && ids[i - 1] > node; i--)
+		ids[i] = ids[i - 1];
+	ids[i] = node;
+	set->ids = ids;
+	set->n++;
+	return 0;
+}
+
+void mt_nodeset_free(struct mt_nodeset *set)
+{
+	free(set->ids);
+	set->ids = NULL;
+	set->n = 0;
 }

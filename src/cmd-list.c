@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "memtopo/checks.h"
 #include "memtopo/commands.h"
 #include "memtopo/idlist.h"
 #include "memtopo/list.h"
@@ -22,6 +23,8 @@ const struct mt_list_column mt_list_columns[MT_LIST_NCOLS] = {
 		       MT_SPLIT_ZONES, MT_WANT_ZONES},
 	[COL_REMOVABLE] = {"REMOVABLE", "memory is removable (read only when asked)", 0,
 			   SCOLS_FL_RIGHT, MT_SPLIT_REMOVABLE, MT_WANT_REMOVABLE},
+	[COL_FLAGS] = {"FLAGS", "ids of check findings touching the range (runs the checks)", 0, 0,
+		       MT_SPLIT_FLAGS, MT_WANT_CHECK},
 	[COL_START] = {"START", "first address of the range", 0, SCOLS_FL_RIGHT, 0, 0},
 	[COL_END] = {"END", "last address of the range", 0, SCOLS_FL_RIGHT, 0, 0},
 	[COL_BLOCKS] = {"BLOCKS", "number of memory blocks in the range", 0, SCOLS_FL_RIGHT, 0,
@@ -374,7 +377,10 @@ static int build(const struct mt_command *self, const struct mt_sysroot *sr, str
 			continue;
 		add_to_summary(&l->summary, &s->blocks[i], s->block_size);
 	}
-	return mt_ranges_build(s, selected, l->split, rq->per_block, &l->ranges, &l->nranges);
+	if ((s->want & MT_WANT_LINKS) && (r = mt_checks_block_flags(s, &l->flags)) < 0)
+		return r;
+	return mt_ranges_build(s, selected, l->flags, l->split, rq->per_block, &l->ranges,
+			       &l->nranges);
 }
 
 int cmd_list(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
@@ -401,6 +407,9 @@ int cmd_list(const struct mt_command *self, struct mt_opts *opts, int argc, char
 	if (mt_read_snapshot(&sr, wanted(opts, &l, &rq), &snap) < 0 ||
 	    mt_require_block_size(&sr, snap) < 0)
 		goto out;
+	/* FLAGS runs the checks: they see a going-offline only if it lasts. */
+	if (snap->want & MT_WANT_LINKS)
+		mt_snapshot_settle(&sr, snap);
 	l.snap = snap;
 	r = build(self, &sr, &l, &rq);
 	if (r == MT_EXIT_USAGE) {
@@ -418,6 +427,7 @@ int cmd_list(const struct mt_command *self, struct mt_opts *opts, int argc, char
 		status = MT_EXIT_OK;
 out:
 	free(l.ranges);
+	free(l.flags);
 	mt_snapshot_free(snap);
 	mt_sysroot_close(&sr);
 out_free:

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "memtopo/checks.h"
 #include "memtopo/json-out.h"
 #include "memtopo/list.h"
 
@@ -29,6 +30,17 @@ static struct json_object *zones_json(const struct mt_block *b)
 	a = json_object_new_array_ext(b->nzones);
 	for (unsigned i = 0; a && i < b->nzones; i++)
 		json_object_array_add(a, json_object_new_string(mt_zone_name(b->zones[i])));
+	return a;
+}
+
+static struct json_object *flags_json(const struct mt_list *l, const struct mt_range *r)
+{
+	uint32_t bits = l->flags ? l->flags[r->first] : 0;
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; a && i < mt_nchecks; i++)
+		if (bits & (1u << i))
+			json_object_array_add(a, json_object_new_string(mt_checks[i].id));
 	return a;
 }
 
@@ -78,6 +90,9 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 				   (r->mixed & MT_SPLIT_REMOVABLE) || b->removable < 0
 					   ? NULL
 					   : json_object_new_boolean(b->removable));
+	if (shown(l, COL_FLAGS))
+		err |= mt_json_add(o, "flags",
+				   r->mixed & MT_SPLIT_FLAGS ? NULL : flags_json(l, r));
 	if (err) {
 		json_object_put(o);
 		return NULL;

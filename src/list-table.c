@@ -5,6 +5,7 @@
 #include <libsmartcols.h>
 #include <string.h>
 
+#include "memtopo/checks.h"
 #include "memtopo/list.h"
 #include "memtopo/units.h"
 
@@ -43,6 +44,22 @@ static const char *zones_cell(const struct mt_block *b, char *buf, size_t size)
 	return buf;
 }
 
+static const char *flags_cell(const struct mt_list *l, const struct mt_range *r, char *buf,
+			      size_t size)
+{
+	uint32_t bits = l->flags ? l->flags[r->first] : 0;
+	size_t len = 0;
+
+	if (!bits)
+		return "-";
+	buf[0] = '\0';
+	for (size_t i = 0; i < mt_nchecks && len < size; i++)
+		if (bits & (1u << i))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+						mt_checks[i].id);
+	return buf;
+}
+
 static const char *cell(const struct mt_list *l, const struct mt_range *r, enum mt_list_col col,
 			char *buf, size_t size)
 {
@@ -74,6 +91,8 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 		return zones_cell(first, buf, size);
 	case COL_REMOVABLE:
 		return first->removable < 0 ? "-" : first->removable ? "yes" : "no";
+	case COL_FLAGS:
+		return flags_cell(l, r, buf, size);
 	case COL_START:
 		snprintf(buf, size, "0x%016" PRIx64, mt_range_start(s, r));
 		return buf;
@@ -129,7 +148,7 @@ static int print_ranges(const struct mt_list *l, FILE *out)
 			break;
 		}
 		for (size_t c = 0; c < l->ncols && r == 0; c++) {
-			char buf[64];
+			char buf[512];
 			const char *color = l->color ? cell_color(l, &l->ranges[i], l->cols[c]) : NULL;
 
 			r = scols_line_set_data(ln, c, cell(l, &l->ranges[i], l->cols[c], buf,

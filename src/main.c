@@ -12,6 +12,7 @@ static int cmd_help(const struct mt_command *self, struct mt_opts *opts, int arg
 static const struct mt_command commands[] = {
 	{"list", cmd_list, "memory blocks merged into ranges, like lsmem (default)",
 	 cmd_list_usage},
+	{"check", cmd_check, "check blocks, node links, iomem, zones and policy", cmd_check_usage},
 	{"help", cmd_help, "help on a command", NULL},
 };
 

@@ -4,9 +4,10 @@
 
 #include "memtopo/ranges.h"
 
-/* The MT_SPLIT_* attributes on which two blocks differ. */
-static unsigned block_diff(const struct mt_block *a, const struct mt_block *b)
+/* The MT_SPLIT_* attributes on which blocks i and j differ. */
+static unsigned block_diff(const struct mt_snapshot *s, const uint32_t *flags, size_t i, size_t j)
 {
+	const struct mt_block *a = &s->blocks[i], *b = &s->blocks[j];
 	unsigned d = 0;
 
 	if (a->state != b->state)
@@ -17,11 +18,13 @@ static unsigned block_diff(const struct mt_block *a, const struct mt_block *b)
 		d |= MT_SPLIT_ZONES;
 	if (a->removable != b->removable)
 		d |= MT_SPLIT_REMOVABLE;
+	if (flags && flags[i] != flags[j])
+		d |= MT_SPLIT_FLAGS;
 	return d;
 }
 
-static bool joins(const struct mt_snapshot *s, const struct mt_range *r, size_t i,
-		  unsigned split)
+static bool joins(const struct mt_snapshot *s, const uint32_t *flags, const struct mt_range *r,
+		  size_t i, unsigned split)
 {
 	const struct mt_block *prev = &s->blocks[r->last], *b = &s->blocks[i];
 
@@ -30,11 +33,11 @@ static bool joins(const struct mt_snapshot *s, const struct mt_range *r, size_t 
 	/* A block on several nodes stands apart: lsmem silently hides it. */
 	if (prev->nnodes > 1 || b->nnodes > 1)
 		return false;
-	return (block_diff(&s->blocks[r->first], b) & split) == 0;
+	return (block_diff(s, flags, r->first, i) & split) == 0;
 }
 
-int mt_ranges_build(const struct mt_snapshot *s, const bool *selected, unsigned split,
-		    bool per_block, struct mt_range **out, size_t *n)
+int mt_ranges_build(const struct mt_snapshot *s, const bool *selected, const uint32_t *flags,
+		    unsigned split, bool per_block, struct mt_range **out, size_t *n)
 {
 	struct mt_range *ranges = NULL;
 	size_t count = 0, cap = 0;
@@ -44,8 +47,8 @@ int mt_ranges_build(const struct mt_snapshot *s, const bool *selected, unsigned 
 
 		if (selected && !selected[i])
 			continue;
-		if (r && !per_block && joins(s, r, i, split)) {
-			r->mixed |= block_diff(&s->blocks[r->first], &s->blocks[i]);
+		if (r && !per_block && joins(s, flags, r, i, split)) {
+			r->mixed |= block_diff(s, flags, r->first, i);
 			r->last = i;
 			continue;
 		}

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "memtopo/macro.h"
 #include "memtopo/parallel.h"
+#include "snapshot-internal.h"
 #include "memtopo/snapshot.h"
 
 static void set_error(struct mt_error *e, int err, const char *path)
@@ -142,108 +144,46 @@ static int list_blocks(struct mt_snapshot *s, int mem_fd)
 	return 0;
 }
 
-static int block_add_node(struct mt_block *b, int node)
-{
-	const int *cur = mt_block_nodes(b);
-	int *nodes;
-	unsigned i;
-
-	for (i = 0; i < b->nnodes; i++)
-		if (cur[i] == node)
-			return 0;
-	if (b->nnodes == MT_MAX_BLOCK_NODES)
-		return 0;
-	if (b->nnodes == 0) {
-		b->node = node;
-		b->nnodes = 1;
-		return 0;
-	}
-	nodes = malloc((b->nnodes + 1) * sizeof(int));
-	if (!nodes)
-		return -ENOMEM;
-	/* Keep them sorted: output and comparisons rely on it. */
-	for (i = 0; i < b->nnodes && cur[i] < node; i++)
-		nodes[i] = cur[i];
-	nodes[i] = node;
-	for (; i < b->nnodes; i++)
-		nodes[i + 1] = cur[i];
-	free(b->nodes);
-	b->nodes = nodes;
-	b->node = -1;
-	b->nnodes++;
-	return 0;
-}
-
-/* node/nodeK/memoryN back-links: one directory pass per node. */
-static int read_back_links(struct mt_snapshot *s, int node_fd)
-{
-	struct mt_dir nodes;
-	const char *name;
-	int r;
-
-	r = mt_dir_open(&nodes, node_fd, ".", false);
-	if (r < 0)
-		return r;
-	while ((r = mt_dir_next(&nodes, &name, NULL)) > 0) {
-		struct mt_dir d;
-		const char *entry;
-		unsigned long nid;
-
-		if (!mt_parse_indexed_name(name, "node", &nid) || nid > INT32_MAX)
-			continue;
-		if (mt_dir_open(&d, node_fd, name, true) < 0)
-			continue;
-		while ((r = mt_dir_next(&d, &entry, NULL)) > 0) {
-			unsigned long id;
-			long idx;
-
-			if (!mt_parse_indexed_name(entry, "memory", &id))
-				continue;
-			/* A back-link to a block that is gone is check's business. */
-			idx = mt_snapshot_find(s, id);
-			if (idx >= 0 && (r = block_add_node(&s->blocks[idx], (int)nid)) < 0)
-				break;
-		}
-		mt_dir_close(&d);
-		if (r < 0)
-			break;
-	}
-	mt_dir_close(&nodes);
-	return r;
-}
-
-/* memoryN/nodeK forward links, for a block that nothing links back to. */
-static int read_forward_links(struct mt_block *b, int mem_fd)
-{
-	char path[32];
-	struct mt_dir d;
-	const char *name;
-	int r;
-
-	snprintf(path, sizeof(path), "memory%" PRIu32 "", b->id);
-	r = mt_dir_open(&d, mem_fd, path, false);
-	if (r < 0)
-		return 0; /* the block vanished (hot-remove) or is unreadable */
-	while ((r = mt_dir_next(&d, &name, NULL)) > 0) {
-		unsigned long nid;
-
-		if (mt_parse_indexed_name(name, "node", &nid) && nid <= INT32_MAX &&
-		    (r = block_add_node(b, (int)nid)) < 0)
-			break;
-	}
-	mt_dir_close(&d);
-	return r < 0 && r != -ENOMEM ? 0 : r;
-}
-
-static void read_block_attrs(struct mt_block *b, int mem_fd, unsigned want)
+static void read_state(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
 {
 	char path[48], buf[128];
 
-	if (want & MT_WANT_STATE) {
-		snprintf(path, sizeof(path), "memory%" PRIu32 "/state", b->id);
-		if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0)
-			b->state = (uint8_t)mt_state_parse(buf);
+	snprintf(path, sizeof(path), "memory%" PRIu32 "/state", b->id);
+	if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) < 0)
+		return;
+	b->state = (uint8_t)mt_state_parse(buf);
+	if (d) {
+		d->state_present = true;
+		/* Truncated on purpose: it only names the garbage in a message. */
+		snprintf(d->state_raw, sizeof(d->state_raw), "%.*s", (int)sizeof(d->state_raw) - 1, buf);
 	}
+}
+
+/* online and phys_index: only check compares them with state and the name. */
+static void read_detail(const struct mt_block *b, struct mt_block_detail *d, int mem_fd)
+{
+	char path[48], buf[64];
+
+	d->online = -1;
+	snprintf(path, sizeof(path), "memory%" PRIu32 "/online", b->id);
+	if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0 && (buf[0] == '0' || buf[0] == '1') &&
+	    !buf[1])
+		d->online = (int8_t)(buf[0] - '0');
+	snprintf(path, sizeof(path), "memory%" PRIu32 "/phys_index", b->id);
+	if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0 &&
+	    mt_parse_ulong(buf, 16, &d->phys_index) == 0)
+		d->phys_index_present = true;
+}
+
+static void read_block_attrs(struct mt_block *b, struct mt_block_detail *d, int mem_fd,
+			     unsigned want)
+{
+	char path[48], buf[128];
+
+	if (want & MT_WANT_STATE)
+		read_state(b, (want & MT_WANT_DETAIL) ? d : NULL, mem_fd);
+	if (want & MT_WANT_DETAIL)
+		read_detail(b, d, mem_fd);
 	if (want & MT_WANT_ZONES) {
 		snprintf(path, sizeof(path), "memory%" PRIu32 "/valid_zones", b->id);
 		if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) < 0 ||
@@ -275,14 +215,16 @@ static int read_blocks(size_t lo, size_t hi, void *arg)
 
 	for (size_t i = lo; i < hi; i++) {
 		struct mt_block *b = &c->s->blocks[i];
+		struct mt_block_detail *d = c->s->detail ? &c->s->detail[i] : NULL;
 
-		if ((want & MT_WANT_NODES) && b->nnodes == 0) {
-			int r = read_forward_links(b, c->mem_fd);
+		/* With LINKS every block's own links are read, else only as fallback. */
+		if ((want & MT_WANT_LINKS) || ((want & MT_WANT_NODES) && b->nnodes == 0)) {
+			int r = mt_links_read_forward(b, d, c->mem_fd);
 
 			if (r < 0)
 				return r;
 		}
-		read_block_attrs(b, c->mem_fd, want);
+		read_block_attrs(b, d, c->mem_fd, want);
 	}
 	return 0;
 }
@@ -317,9 +259,16 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 		set_error(error, r, MT_SYSFS_MEMORY);
 		goto fail;
 	}
-	if (want & MT_WANT_NODES) {
+	if (want & (MT_WANT_LINKS | MT_WANT_DETAIL)) {
+		s->detail = calloc(s->nblocks ? s->nblocks : 1, sizeof(*s->detail));
+		if (!s->detail) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	if (want & (MT_WANT_NODES | MT_WANT_LINKS)) {
 		s->have_node_dir = sr->node_fd >= 0;
-		if (s->have_node_dir && (r = read_back_links(s, sr->node_fd)) < 0) {
+		if (s->have_node_dir && (r = mt_links_read_back(s, sr->node_fd)) < 0) {
 			set_error(error, r, MT_SYSFS_NODE);
 			goto fail;
 		}
@@ -336,6 +285,11 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 		s->online_policy =
 			read_policy(sr->sys_fd, "module/memory_hotplug/parameters/online_policy");
 	}
+	r = mt_snapshot_read_system(sr, s);
+	if (r < 0) {
+		set_error(error, r, "");
+		goto fail;
+	}
 	*out = s;
 	return 0;
 fail:
@@ -343,14 +297,47 @@ fail:
 	return r;
 }
 
+int mt_snapshot_reread_state(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx)
+{
+	if (idx >= s->nblocks || sr->mem_fd < 0)
+		return -EINVAL;
+	s->blocks[idx].state = MT_STATE_UNKNOWN;
+	read_state(&s->blocks[idx], s->detail ? &s->detail[idx] : NULL, sr->mem_fd);
+	return 0;
+}
+
+void mt_snapshot_settle(const struct mt_sysroot *sr, struct mt_snapshot *s)
+{
+	struct timespec pause = {0, MT_SETTLE_MS * 1000000L};
+	bool any = false;
+
+	for (size_t i = 0; i < s->nblocks && !any; i++)
+		any = s->blocks[i].state == MT_STATE_GOING_OFFLINE;
+	if (!any)
+		return;
+	nanosleep(&pause, NULL);
+	for (size_t i = 0; i < s->nblocks; i++)
+		if (s->blocks[i].state == MT_STATE_GOING_OFFLINE)
+			mt_snapshot_reread_state(sr, s, i);
+}
+
 void mt_snapshot_free(struct mt_snapshot *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nblocks; i++)
+	for (size_t i = 0; i < s->nblocks; i++) {
 		free(s->blocks[i].nodes);
+		if (s->detail) {
+			mt_nodeset_free(&s->detail[i].fwd);
+			mt_nodeset_free(&s->detail[i].back);
+		}
+	}
 	free(s->blocks);
+	free(s->detail);
+	free(s->node_dirs);
+	free(s->orphans);
 	free(s->auto_online_blocks);
 	free(s->online_policy);
+	mt_snapshot_free_system(s);
 	free(s);
 }

@@ -21,6 +21,7 @@ enum mt_list_col {
 	COL_NODE,
 	COL_ZONES,
 	COL_REMOVABLE,
+	COL_FLAGS,
 	COL_START,
 	COL_END,
 	COL_BLOCKS,
@@ -49,6 +50,7 @@ struct mt_list_summary {
 
 struct mt_list {
 	const struct mt_snapshot *snap;
+	uint32_t *flags; /* per block, with the FLAGS column: mt_checks_block_flags() */
 	struct mt_range *ranges;
 	size_t nranges;
 	int cols[MT_LIST_NCOLS];

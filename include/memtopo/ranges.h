@@ -15,6 +15,7 @@ enum mt_split {
 	MT_SPLIT_NODE = 1u << 1,
 	MT_SPLIT_ZONES = 1u << 2,
 	MT_SPLIT_REMOVABLE = 1u << 3,
+	MT_SPLIT_FLAGS = 1u << 4,
 };
 
 struct mt_range {
@@ -25,11 +26,12 @@ struct mt_range {
 /*
  * Ranges over the blocks for which selected[i] is true (all when NULL).
  * Blocks merge when their ids are contiguous and they agree on every
- * attribute in `split`; a block linked to several nodes never merges, and
- * per_block (list -a) gives one range per block.
+ * attribute in `split` (flags[i]: the block's check findings, may be NULL);
+ * a block linked to several nodes never merges, and per_block (list -a)
+ * gives one range per block.
  */
-int mt_ranges_build(const struct mt_snapshot *s, const bool *selected, unsigned split,
-		    bool per_block, struct mt_range **out, size_t *n);
+int mt_ranges_build(const struct mt_snapshot *s, const bool *selected, const uint32_t *flags,
+		    unsigned split, bool per_block, struct mt_range **out, size_t *n);
 
 /* First and last byte (saturating: ids in a broken capture can be huge). */
 uint64_t mt_range_start(const struct mt_snapshot *s, const struct mt_range *r);

@@ -11,26 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "memtopo/block-attrs.h"
+#include "memtopo/idlist.h"
+#include "memtopo/resources.h"
 #include "memtopo/sysfs.h"
-
-enum mt_state {
-	MT_STATE_UNKNOWN = 0, /* missing, unreadable or garbage */
-	MT_STATE_ONLINE,
-	MT_STATE_OFFLINE,
-	MT_STATE_GOING_OFFLINE,
-};
-
-/* The kernel's zone names, as valid_zones spells them. */
-enum mt_zone {
-	MT_ZONE_NONE = 0, /* "none": the block spans zones or nodes */
-	MT_ZONE_DMA,
-	MT_ZONE_DMA32,
-	MT_ZONE_NORMAL,
-	MT_ZONE_HIGHMEM,
-	MT_ZONE_MOVABLE,
-	MT_ZONE_DEVICE,
-	MT_ZONE_COUNT,
-};
+#include "memtopo/udev-rules.h"
+#include "memtopo/zoneinfo.h"
 
 /*
  * An offline block lists at most three zones (default, kernel, Movable);
@@ -47,7 +33,22 @@ enum mt_want {
 	MT_WANT_NODES = 1u << 2,
 	MT_WANT_REMOVABLE = 1u << 3,
 	MT_WANT_POLICY = 1u << 4, /* auto_online_blocks, online_policy */
+	/* What `check` and `show` need on top: */
+	MT_WANT_LINKS = 1u << 5,  /* both link directions of every block, kept apart */
+	MT_WANT_DETAIL = 1u << 6, /* online, phys_index, the raw state text */
+	MT_WANT_NODE_MASKS = 1u << 7,
+	MT_WANT_KERNEL = 1u << 8, /* osrelease, memory_hotplug module parameters, page size */
+	MT_WANT_RESOURCES = 1u << 9, /* /proc/iomem or the firmware memmap */
+	MT_WANT_ZONEINFO = 1u << 10,
+	MT_WANT_UDEV = 1u << 11,
+	MT_WANT_MEMINFO = 1u << 12, /* MemAvailable */
 };
+
+/* Everything check reads (and list -o FLAGS, show). */
+#define MT_WANT_CHECK                                                                              \
+	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS |          \
+	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |                \
+	 MT_WANT_ZONEINFO | MT_WANT_UDEV)
 
 /* 24 bytes: a 65,536-block machine costs 1.5 MiB, less than lsmem keeps. */
 struct mt_block {
@@ -61,6 +62,43 @@ struct mt_block {
 	int *nodes;      /* all of them, sorted, when nnodes > 1 */
 };
 
+/* A small sorted set of node ids. */
+struct mt_nodeset {
+	uint8_t n;
+	int *ids;
+};
+
+/* What check needs of a block beyond what list shows (MT_WANT_LINKS/DETAIL). */
+struct mt_block_detail {
+	struct mt_nodeset fwd;  /* memoryN/nodeK links */
+	struct mt_nodeset back; /* nodeK/memoryN links */
+	int8_t online;          /* the `online` attribute: 0 / 1, -1 missing or garbage */
+	bool state_present;     /* the state file could be read */
+	bool phys_index_present;
+	unsigned long phys_index; /* hex in sysfs */
+	char state_raw[24];     /* what `state` held, for a message about garbage */
+};
+
+/* A nodeK/memoryN back-link whose memoryN is not there (after hot-remove). */
+struct mt_orphan_link {
+	int node;
+	uint32_t block;
+};
+
+/* Node masks in sysfs, each NULL-ranged (n == 0, present false) when absent. */
+struct mt_node_masks {
+	bool have_possible, have_online, have_memory, have_normal_memory;
+	struct mt_idlist possible, online, has_memory, has_normal_memory;
+};
+
+enum mt_hotplug_param {
+	MT_PARAM_MEMMAP_ON_MEMORY,
+	MT_PARAM_ONLINE_POLICY,
+	MT_PARAM_AUTO_MOVABLE_RATIO,
+	MT_PARAM_AUTO_MOVABLE_NUMA_AWARE,
+	MT_PARAM_COUNT,
+};
+
 struct mt_snapshot {
 	unsigned want;
 	unsigned long block_size; /* 0 when block_size_err is set */
@@ -70,6 +108,30 @@ struct mt_snapshot {
 	bool have_node_dir;
 	char *auto_online_blocks; /* NULL when absent */
 	char *online_policy;      /* NULL when absent (kernels before 5.15) */
+
+	/* MT_WANT_LINKS / MT_WANT_DETAIL: parallel to blocks, else NULL */
+	struct mt_block_detail *detail;
+	int *node_dirs; /* nodeK directories, sorted */
+	size_t nnode_dirs;
+	struct mt_orphan_link *orphans;
+	size_t norphans;
+
+	struct mt_node_masks masks; /* MT_WANT_NODE_MASKS */
+
+	/* MT_WANT_KERNEL */
+	char *osrelease;
+	char *machine; /* uname -m, or guessed from osrelease for a capture; NULL if unknown */
+	char *params[MT_PARAM_COUNT]; /* /sys/module/memory_hotplug/parameters, NULL when absent */
+	unsigned long page_size;      /* for zoneinfo's page counts */
+
+	struct mt_resources resources; /* MT_WANT_RESOURCES */
+	struct mt_zoneinfo zoneinfo;   /* MT_WANT_ZONEINFO; n == 0 when absent */
+	bool have_zoneinfo;
+	struct mt_udev_rules udev;     /* MT_WANT_UDEV */
+
+	/* MT_WANT_MEMINFO */
+	bool have_mem_available;
+	uint64_t mem_available; /* bytes */
 };
 
 /*
@@ -97,11 +159,26 @@ static inline const int *mt_block_nodes(const struct mt_block *b)
 	return b->nnodes > 1 ? b->nodes : &b->node;
 }
 
-const char *mt_state_name(enum mt_state s);
-const char *mt_zone_name(enum mt_zone z);
-enum mt_state mt_state_parse(const char *s);
 /* Parse a valid_zones line; false when a token is not a zone name. */
 bool mt_zones_parse(const char *s, uint8_t zones[MT_MAX_ZONES], uint8_t *nzones);
+bool mt_nodeset_contains(const struct mt_nodeset *set, int node);
+/* 0 or -ENOMEM; a set is capped at MT_MAX_BLOCK_NODES. */
+int mt_nodeset_add(struct mt_nodeset *set, int node);
+void mt_nodeset_free(struct mt_nodeset *set);
+
+/*
+ * Read a block's state again (going-offline is a transition: check looks a
+ * second time before it reports one). Updates the block in place.
+ */
+int mt_snapshot_reread_state(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx);
+
+/*
+ * going-offline is a transition: when a block shows it, pause and read
+ * those blocks again, so what check reports is a state that lasts.
+ */
+#define MT_SETTLE_MS 300
+void mt_snapshot_settle(const struct mt_sysroot *sr, struct mt_snapshot *s);
+
 bool mt_block_zones_equal(const struct mt_block *a, const struct mt_block *b);
 bool mt_block_nodes_equal(const struct mt_block *a, const struct mt_block *b);
 

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The parts of reading a snapshot, in separate files by concern. */
+#ifndef MEMTOPO_SNAPSHOT_INTERNAL_H
+#define MEMTOPO_SNAPSHOT_INTERNAL_H
+
+#include "memtopo/snapshot.h"
+
+/* snapshot-links.c */
+int mt_links_read_back(struct mt_snapshot *s, int node_fd);
+int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int mem_fd);
+
+/* snapshot-system.c: node masks, kernel, resources, zoneinfo, udev, meminfo */
+int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s);
+void mt_snapshot_free_system(struct mt_snapshot *s);
+
+#endif

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Node links, both directions. list needs one node per block, cheaply: the
+ * back-links (one directory pass per node) and a block's own directory only
+ * when nothing links back. check needs both directions kept apart, since a
+ * link that exists one way only is what hot-remove leaves behind
+ * (kernel.md, bug (b)), and the back-links to blocks that are gone.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "memtopo/macro.h"
+#include "snapshot-internal.h"
+
+/* Add to the block's union of nodes (what list shows). */
+static int block_add_node(struct mt_block *b, int node)
+{
+	struct mt_nodeset set = {.n = b->nnodes, .ids = b->nnodes > 1 ? b->nodes : &b->node};
+	int *ids;
+
+	if (mt_nodeset_contains(&set, node) || b->nnodes == MT_MAX_BLOCK_NODES)
+		return 0;
+	if (b->nnodes == 0) {
+		b->node = node;
+		b->nnodes = 1;
+		return 0;
+	}
+	if (b->nnodes == 1) {
+		/* Going from one node to several: the set moves to the heap. */
+		ids = malloc(sizeof(int));
+		if (!ids)
+			return -ENOMEM;
+		ids[0] = b->node;
+		set.ids = ids;
+	}
+	if (mt_nodeset_add(&set, node) < 0) {
+		if (b->nnodes == 1)
+			free(set.ids);
+		return -ENOMEM;
+	}
+	b->nodes = set.ids;
+	b->nnodes = set.n;
+	b->node = -1;
+	return 0;
+}
+
+static int add_orphan(struct mt_snapshot *s, int node, unsigned long id)
+{
+	struct mt_orphan_link *o;
+
+	if (id > MT_BLOCK_ID_MAX)
+		return 0;
+	o = realloc(s->orphans, (s->norphans + 1) * sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	s->orphans = o;
+	s->orphans[s->norphans++] = (struct mt_orphan_link){.node = node, .block = (uint32_t)id};
+	return 0;
+}
+
+static int add_node_dir(struct mt_snapshot *s, int node)
+{
+	int *n = realloc(s->node_dirs, (s->nnode_dirs + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	s->node_dirs = n;
+	s->node_dirs[s->nnode_dirs++] = node;
+	return 0;
+}
+
+static int back_link(struct mt_snapshot *s, int node, unsigned long id)
+{
+	long idx = mt_snapshot_find(s, id);
+	int r;
+
+	if (idx < 0)
+		return s->detail ? add_orphan(s, node, id) : 0;
+	r = block_add_node(&s->blocks[idx], node);
+	if (r == 0 && s->detail)
+		r = mt_nodeset_add(&s->detail[idx].back, node);
+	return r;
+}
+
+static int read_node_dir(struct mt_snapshot *s, int node_fd, const char *name, int node)
+{
+	struct mt_dir d;
+	const char *entry;
+	int r;
+
+	if (mt_dir_open(&d, node_fd, name, true) < 0)
+		return 0; /* a node directory we cannot read links nothing */
+	while ((r = mt_dir_next(&d, &entry, NULL)) > 0) {
+		unsigned long id;
+
+		if (mt_parse_indexed_name(entry, "memory", &id) && (r = back_link(s, node, id)) < 0)
+			break;
+	}
+	mt_dir_close(&d);
+	return r;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int mt_links_read_back(struct mt_snapshot *s, int node_fd)
+{
+	struct mt_dir nodes;
+	const char *name;
+	int r;
+
+	r = mt_dir_open(&nodes, node_fd, ".", false);
+	if (r < 0)
+		return r;
+	while ((r = mt_dir_next(&nodes, &name, NULL)) > 0) {
+		unsigned long nid;
+
+		if (!mt_parse_indexed_name(name, "node", &nid) || nid > INT32_MAX)
+			continue;
+		if ((r = add_node_dir(s, (int)nid)) < 0 ||
+		    (r = read_node_dir(s, node_fd, name, (int)nid)) < 0)
+			break;
+	}
+	mt_dir_close(&nodes);
+	qsort(s->node_dirs, s->nnode_dirs, sizeof(*s->node_dirs), cmp_int);
+	return r;
+}
+
+int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
+{
+	char path[32];
+	struct mt_dir dir;
+	const char *name;
+	int r;
+
+	snprintf(path, sizeof(path), "memory%" PRIu32, b->id);
+	if (mt_dir_open(&dir, mem_fd, path, false) < 0)
+		return 0; /* the block vanished (hot-remove) or is unreadable */
+	while ((r = mt_dir_next(&dir, &name, NULL)) > 0) {
+		unsigned long nid;
+
+		if (!mt_parse_indexed_name(name, "node", &nid) || nid > INT32_MAX)
+			continue;
+		if ((r = block_add_node(b, (int)nid)) < 0 ||
+		    (d && (r = mt_nodeset_add(&d->fwd, (int)nid)) < 0))
+			break;
+	}
+	mt_dir_close(&dir);
+	/* A read error midway leaves what was found; only ENOMEM is fatal. */
+	return r == -ENOMEM ? r : 0;
+}
