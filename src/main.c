@@ -13,6 +13,7 @@ static const struct mt_command commands[] = {
 	{"list", cmd_list, "memory blocks merged into ranges, like lsmem (default)",
 	 cmd_list_usage},
 	{"check", cmd_check, "check blocks, node links, iomem, zones and policy", cmd_check_usage},
+	{"show", cmd_show, "everything about one memory block", cmd_show_usage},
 	{"help", cmd_help, "help on a command", NULL},
 };
 
