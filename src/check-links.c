@@ -61,12 +61,20 @@ static enum multi_verdict judge(const struct mt_check_ctx *ctx, size_t i, char *
 		return MULTI_BOGUS_SPAN;
 	if (b->state == MT_STATE_ONLINE && zones_are_none(b) && spans == 1)
 		return MULTI_GENUINE;
-	snprintf(missing, size, "%s%s%s",
-		 b->state == MT_STATE_UNKNOWN ? "state, " : "",
-		 b->nzones == MT_ZONES_UNKNOWN ? "valid_zones, " : "",
-		 spans < 0 ? "/proc/zoneinfo, " : "");
-	if (*missing)
-		missing[strlen(missing) - 2] = '\0';
+	{
+		const char *what[3];
+		size_t n = 0, len = 0;
+
+		if (b->state == MT_STATE_UNKNOWN)
+			what[n++] = "state";
+		if (b->nzones == MT_ZONES_UNKNOWN)
+			what[n++] = "valid_zones";
+		if (spans < 0)
+			what[n++] = "/proc/zoneinfo";
+		for (size_t k = 0; k < n && len < size; k++)
+			len += (size_t)snprintf(missing + len, size - len, "%s%s",
+						k == 0 ? "" : k + 1 == n ? " or " : ", ", what[k]);
+	}
 	return MULTI_UNDECIDED;
 }
 

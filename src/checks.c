@@ -9,7 +9,7 @@
 #include "memtopo/units.h"
 
 const struct mt_check mt_checks[] = {
-	{"bad-block-size", MT_SEV_ERROR, 0, check_bad_block_size,
+	{"bad-block-size", MT_SEV_ERROR, MT_EV_MEMORY_DIR, check_bad_block_size,
 	 "block_size_bytes missing, unparsable or not a power of two"},
 	{"multi-node-link", MT_SEV_ERROR, MT_EV_ANY_LINKS, check_multi_node_link,
 	 "a block linked to two or more nodes"},
@@ -67,6 +67,7 @@ static const char *const evidence_names[MT_EV_COUNT] = {
 	"memory/auto_online_blocks",
 	"udev rules directories",
 	"zone sizes (/proc/zoneinfo or valid_zones)",
+	"the memory directory (sys/devices/system/memory)",
 };
 
 const struct mt_check *mt_check_find(const char *id)
@@ -90,6 +91,8 @@ unsigned mt_check_evidence(const struct mt_snapshot *s)
 
 	if (!s->block_size_err)
 		ev |= MT_EV_BLOCK_SIZE;
+	if (!s->memory_dir_absent)
+		ev |= MT_EV_MEMORY_DIR;
 	if (s->have_node_dir)
 		ev |= MT_EV_NODE_DIR;
 	if (s->norphans)
@@ -197,7 +200,8 @@ static int note_evidence(const struct mt_check_ctx *ctx, const struct mt_check_f
 		bool turned_off = false;
 
 		/* bad-block-size already says so, and better. */
-		if ((ctx->evidence & bit) || bit == MT_EV_BLOCK_SIZE)
+		if ((ctx->evidence & bit) ||
+		    (bit == MT_EV_BLOCK_SIZE && !ctx->s->memory_dir_absent))
 			continue;
 		for (size_t i = 0; i < mt_nchecks; i++)
 			turned_off |= (mt_checks[i].needs & bit) && selected(filter, mt_checks[i].id);
@@ -208,7 +212,8 @@ static int note_evidence(const struct mt_check_ctx *ctx, const struct mt_check_f
 	if (!alen)
 		return 0;
 	for (size_t i = 0; i < mt_nchecks; i++)
-		if ((mt_checks[i].needs & ~ctx->evidence & ~MT_EV_BLOCK_SIZE) &&
+		if ((mt_checks[i].needs & ~ctx->evidence &
+		     ~(ctx->s->memory_dir_absent ? 0 : MT_EV_BLOCK_SIZE)) &&
 		    selected(filter, mt_checks[i].id))
 			append(off, sizeof(off), &olen, ", ", mt_checks[i].id);
 	f = mt_findings_group(out, MT_ID_EVIDENCE_MISSING, MT_SEV_INFO, NULL);

@@ -21,8 +21,9 @@ const struct mt_list_column mt_list_columns[MT_LIST_NCOLS] = {
 		      MT_WANT_NODES},
 	[COL_ZONES] = {"ZONES", "valid zones for the memory range", 0, SCOLS_FL_RIGHT,
 		       MT_SPLIT_ZONES, MT_WANT_ZONES},
+	/* removable is read for online blocks only: it needs the state. */
 	[COL_REMOVABLE] = {"REMOVABLE", "memory is removable (read only when asked)", 0,
-			   SCOLS_FL_RIGHT, MT_SPLIT_REMOVABLE, MT_WANT_REMOVABLE},
+			   SCOLS_FL_RIGHT, MT_SPLIT_REMOVABLE, MT_WANT_REMOVABLE | MT_WANT_STATE},
 	[COL_FLAGS] = {"FLAGS", "ids of check findings touching the range (runs the checks)", 0, 0,
 		       MT_SPLIT_FLAGS, MT_WANT_CHECK},
 	[COL_START] = {"START", "first address of the range", 0, SCOLS_FL_RIGHT, 0, 0},

@@ -163,24 +163,30 @@ static int print_ranges(const struct mt_list *l, FILE *out)
 	return r;
 }
 
+/* As lsmem: sizes right-aligned in 5 columns, or 15 with --bytes. */
+static void summary_line(const struct mt_list *l, FILE *out, const char *label, const char *value)
+{
+	fprintf(out, "%-23s %*s\n", label, l->bytes ? 15 : 5, value);
+}
+
 static void print_summary(const struct mt_list *l, FILE *out)
 {
 	const struct mt_list_summary *sum = &l->summary;
 	const struct mt_snapshot *s = l->snap;
 	char buf[32];
 
-	fprintf(out, "%-23s %5s\n", "Memory block size:", size_cell(l, s->block_size, buf, sizeof(buf)));
-	fprintf(out, "%-23s %5s\n", "Total online memory:",
-		size_cell(l, sum->online_bytes, buf, sizeof(buf)));
-	fprintf(out, "%-23s %5s\n", "Total offline memory:",
-		size_cell(l, sum->offline_bytes, buf, sizeof(buf)));
+	summary_line(l, out, "Memory block size:", size_cell(l, s->block_size, buf, sizeof(buf)));
+	summary_line(l, out, "Total online memory:",
+		     size_cell(l, sum->online_bytes, buf, sizeof(buf)));
+	summary_line(l, out, "Total offline memory:",
+		     size_cell(l, sum->offline_bytes, buf, sizeof(buf)));
 	if (sum->unknown_bytes)
-		fprintf(out, "%-23s %5s\n", "Unknown-state memory:",
-			size_cell(l, sum->unknown_bytes, buf, sizeof(buf)));
+		summary_line(l, out, "Unknown-state memory:",
+			     size_cell(l, sum->unknown_bytes, buf, sizeof(buf)));
 	if (s->auto_online_blocks)
-		fprintf(out, "%-23s %5s\n", "Auto-online blocks:", s->auto_online_blocks);
+		summary_line(l, out, "Auto-online blocks:", s->auto_online_blocks);
 	if (s->online_policy)
-		fprintf(out, "%-23s %5s\n", "Online policy:", s->online_policy);
+		summary_line(l, out, "Online policy:", s->online_policy);
 }
 
 int mt_list_print_table(const struct mt_list *l, FILE *out)

@@ -77,11 +77,11 @@ static bool parse_hex64(const char **p, uint64_t *out)
 	unsigned digits = 0;
 
 	for (; isxdigit((unsigned char)**p); (*p)++, digits++) {
-		char c = **p;
+		unsigned char c = (unsigned char)**p;
 
 		if (digits == 16)
 			return false;
-		v = v << 4 | (uint64_t)(isdigit((unsigned char)c) ? c - '0' : (c | 0x20) - 'a' + 10);
+		v = v << 4 | (uint64_t)(isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
 	}
 	*out = v;
 	return digits > 0;
@@ -211,7 +211,7 @@ size_t mt_resources_ram_boundaries(const struct mt_resources *res, uint64_t star
 	size_t n = 0;
 
 	while (from <= end && next_run(res, MT_RES_RAM, from, end, &rs, &re)) {
-		/* A run that starts or ends exactly at the range's edge is no boundary inside it. */
+		/* A run starting or ending exactly at an edge has no boundary inside. */
 		if (rs > start)
 			put_boundary(out, max, &n, rs);
 		if (re == end)

@@ -6,6 +6,8 @@
 #include "memtopo/snapshot.h"
 
 /* snapshot-links.c */
+/* The block ids nodeK/memoryN links name, sorted and unique. */
+int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n);
 int mt_links_read_back(struct mt_snapshot *s, int node_fd);
 int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int mem_fd);
 

@@ -107,6 +107,69 @@ static int cmp_int(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int collect_ids(int node_fd, const char *name, uint32_t **ids, size_t *n)
+{
+	struct mt_dir d;
+	const char *entry;
+	int r;
+
+	if (mt_dir_open(&d, node_fd, name, true) < 0)
+		return 0;
+	while ((r = mt_dir_next(&d, &entry, NULL)) > 0) {
+		unsigned long id;
+		uint32_t *nids;
+
+		if (!mt_parse_indexed_name(entry, "memory", &id) || id > MT_BLOCK_ID_MAX)
+			continue;
+		nids = realloc(*ids, (*n + 1) * sizeof(**ids));
+		if (!nids) {
+			r = -ENOMEM;
+			break;
+		}
+		*ids = nids;
+		(*ids)[(*n)++] = (uint32_t)id;
+	}
+	mt_dir_close(&d);
+	return r;
+}
+
+int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n)
+{
+	struct mt_dir nodes;
+	const char *name;
+	size_t kept = 0;
+	int r;
+
+	*ids = NULL;
+	*n = 0;
+	r = mt_dir_open(&nodes, node_fd, ".", false);
+	if (r < 0)
+		return r;
+	while ((r = mt_dir_next(&nodes, &name, NULL)) > 0) {
+		unsigned long nid;
+
+		if (mt_parse_indexed_name(name, "node", &nid) &&
+		    (r = collect_ids(node_fd, name, ids, n)) < 0)
+			break;
+	}
+	mt_dir_close(&nodes);
+	if (r < 0)
+		return r;
+	qsort(*ids, *n, sizeof(**ids), cmp_u32);
+	for (size_t i = 0; i < *n; i++)
+		if (kept == 0 || (*ids)[kept - 1] != (*ids)[i])
+			(*ids)[kept++] = (*ids)[i];
+	*n = kept;
+	return 0;
+}
+
 int mt_links_read_back(struct mt_snapshot *s, int node_fd)
 {
 	struct mt_dir nodes;

@@ -124,15 +124,8 @@ static int read_block_ids(int mem_fd, uint32_t **out, size_t *n)
 	return 0;
 }
 
-static int list_blocks(struct mt_snapshot *s, int mem_fd)
+static int fill_blocks(struct mt_snapshot *s, const uint32_t *ids, size_t n)
 {
-	_cleanup_free_ uint32_t *ids = NULL;
-	size_t n;
-	int r;
-
-	r = read_block_ids(mem_fd, &ids, &n);
-	if (r < 0)
-		return r;
 	s->blocks = malloc((n ? n : 1) * sizeof(*s->blocks));
 	if (!s->blocks)
 		return -ENOMEM;
@@ -142,6 +135,40 @@ static int list_blocks(struct mt_snapshot *s, int mem_fd)
 						 .node = -1};
 	s->nblocks = n;
 	return 0;
+}
+
+/*
+ * Some captures hold node directories but no memory/ (their back-links
+ * dangle): check still reads what the back-links say, with every block
+ * attribute absent. The running system never gets here: without memory/
+ * its kernel has no memory hotplug.
+ */
+static int node_only_capture(const struct mt_sysroot *sr, struct mt_snapshot *s)
+{
+	_cleanup_free_ uint32_t *ids = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!*sr->root_path || sr->node_fd < 0 || !(s->want & MT_WANT_LINKS))
+		return sr->mem_err ? sr->mem_err : -ENOENT;
+	r = mt_links_block_ids(sr->node_fd, &ids, &n);
+	if (r < 0)
+		return r;
+	if (n == 0)
+		return sr->mem_err ? sr->mem_err : -ENOENT;
+	s->memory_dir_absent = true;
+	s->block_size_err = -ENOENT;
+	return fill_blocks(s, ids, n);
+}
+
+static int list_blocks(struct mt_snapshot *s, int mem_fd)
+{
+	_cleanup_free_ uint32_t *ids = NULL;
+	size_t n;
+	int r;
+
+	r = read_block_ids(mem_fd, &ids, &n);
+	return r < 0 ? r : fill_blocks(s, ids, n);
 }
 
 static void read_state(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
@@ -190,8 +217,11 @@ static void read_block_attrs(struct mt_block *b, struct mt_block_detail *d, int 
 		    !mt_zones_parse(buf, b->zones, &b->nzones))
 			b->nzones = MT_ZONES_UNKNOWN;
 	}
-	/* Only on request: reading it crashed pre-5.7 kernels (see kernel.md). */
-	if (want & MT_WANT_REMOVABLE) {
+	/*
+	 * Only on request, and only for online blocks (lsmem shows it for those
+	 * alone): reading it crashed pre-5.7 kernels (see kernel.md).
+	 */
+	if ((want & MT_WANT_REMOVABLE) && b->state == MT_STATE_ONLINE) {
 		snprintf(path, sizeof(path), "memory%" PRIu32 "/removable", b->id);
 		if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0 && buf[0] && !buf[1] &&
 		    (buf[0] == '0' || buf[0] == '1'))
@@ -244,17 +274,16 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 	struct mt_snapshot *s;
 	int r;
 
-	if (sr->mem_fd < 0) {
-		set_error(error, sr->mem_err ? sr->mem_err : -ENOENT, MT_SYSFS_MEMORY);
-		return error ? error->err : -ENOENT;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->want = want;
-	s->block_size_err = read_block_size(s, sr->mem_fd);
-
-	r = list_blocks(s, sr->mem_fd);
+	if (sr->mem_fd >= 0) {
+		s->block_size_err = read_block_size(s, sr->mem_fd);
+		r = list_blocks(s, sr->mem_fd);
+	} else {
+		r = node_only_capture(sr, s);
+	}
 	if (r < 0) {
 		set_error(error, r, MT_SYSFS_MEMORY);
 		goto fail;
@@ -265,6 +294,8 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 			r = -ENOMEM;
 			goto fail;
 		}
+		for (size_t i = 0; i < s->nblocks; i++)
+			s->detail[i].online = -1;
 	}
 	if (want & (MT_WANT_NODES | MT_WANT_LINKS)) {
 		s->have_node_dir = sr->node_fd >= 0;
@@ -273,14 +304,14 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 			goto fail;
 		}
 	}
-	r = mt_parallel_for(s->nblocks, BLOCKS_PER_THREAD, read_blocks,
+	r = sr->mem_fd < 0 ? 0 : mt_parallel_for(s->nblocks, BLOCKS_PER_THREAD, read_blocks,
 			    &(struct read_ctx){.s = s, .mem_fd = sr->mem_fd});
 	if (r < 0) {
 		set_error(error, r, MT_SYSFS_MEMORY);
 		goto fail;
 	}
 
-	if (want & MT_WANT_POLICY) {
+	if ((want & MT_WANT_POLICY) && sr->mem_fd >= 0) {
 		s->auto_online_blocks = read_policy(sr->mem_fd, "auto_online_blocks");
 		s->online_policy =
 			read_policy(sr->sys_fd, "module/memory_hotplug/parameters/online_policy");

@@ -576,7 +576,8 @@ static int scan_all(int root_fd, struct scan *s, struct mt_udev_rules *out)
 			return r;
 	}
 	/* udev reads the files in name order, whichever directory each comes from. */
-	qsort(s->c, s->n, sizeof(*s->c), cmp_candidate);
+	if (s->n > 1)
+		qsort(s->c, s->n, sizeof(*s->c), cmp_candidate);
 	for (size_t i = 0; i < s->n; i++) {
 		r = check_candidate(root_fd, s, &s->c[i], out);
 		if (r < 0)

@@ -106,6 +106,7 @@ struct mt_snapshot {
 	struct mt_block *blocks;  /* sorted by id */
 	size_t nblocks;
 	bool have_node_dir;
+	bool memory_dir_absent;   /* a capture of node directories only (check) */
 	char *auto_online_blocks; /* NULL when absent */
 	char *online_policy;      /* NULL when absent (kernels before 5.15) */
 

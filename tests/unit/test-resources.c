@@ -263,6 +263,134 @@ static void test_qemu_guest(const char *data)
 	mt_resources_free(&res);
 }
 
+static void put_memmap(int root, const char *n, const char *start, const char *end,
+		       const char *type)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "sys/firmware/memmap/%s/start", n);
+	unit_put(root, path, start);
+	snprintf(path, sizeof(path), "sys/firmware/memmap/%s/end", n);
+	if (end)
+		unit_put(root, path, end);
+	snprintf(path, sizeof(path), "sys/firmware/memmap/%s/type", n);
+	if (type)
+		unit_put(root, path, type);
+}
+
+/* A sysroot-like tree: zeroed iomem and an x86 e820 map with a legacy PMEM range. */
+static void build_fallback_tree(int root)
+{
+	unit_put(root, "proc/iomem",
+		 "00000000-00000000 : Reserved\n00000000-00000000 : System RAM\n"
+		 "  00000000-00000000 : Kernel code\n");
+	put_memmap(root, "0", "0x0\n", "0x9fbff\n", "System RAM\n");
+	put_memmap(root, "1", "0x9fc00\n", "0x9ffff\n", "Reserved\n");
+	put_memmap(root, "2", "0xf0000\n", "0xfffff\n", "Reserved\n");
+	put_memmap(root, "3", "0x100000\n", "0xbffdffff\n", "System RAM\n");
+	put_memmap(root, "10", "0x100000000\n", "0x63fffffff\n", "System RAM\n");
+	put_memmap(root, "11", "0x640000000\n", "0x83fffffff\n", "Persistent Memory (legacy)\n");
+	put_memmap(root, "12", "0x840000000\n", NULL, NULL); /* torn: skipped */
+	put_memmap(root, "13", "0xzz\n", "0x1\n", "System RAM\n");
+	put_memmap(root, "14", "0x2000\n", "0x1000\n", "System RAM\n"); /* start > end */
+	unit_put(root, "sys/firmware/memmap/foo", NULL);
+}
+
+static void check_fallback(const struct mt_resources *res)
+{
+	CHECK(res->source == MT_RES_MEMMAP);
+	CHECK(res->n == 6);
+	if (res->n != 6)
+		return;
+	for (size_t i = 1; i < res->n; i++)
+		CHECK(res->r[i - 1].start < res->r[i].start);
+	CHECK_U64(res->r[4].start, UINT64_C(0x100000000));
+	CHECK_U64(res->r[4].end, UINT64_C(0x63fffffff));
+	CHECK(res->r[4].depth == 0 && res->r[4].kind == MT_RES_RAM);
+	CHECK(res->r[5].kind == MT_RES_PMEM);
+	CHECK_STR(res->r[5].name, "Persistent Memory (legacy)");
+	CHECK_U64(mt_resources_coverage(res, MT_RES_RAM, 0, 128 * MiB - 1),
+		  UINT64_C(0x9fc00) + 127 * MiB);
+	CHECK_U64(mt_resources_coverage(res, MT_RES_PMEM, 32 * GiB, 34 * GiB - 1), 1 * GiB);
+}
+
+static void test_read_fallback(void)
+{
+	char dir[256];
+	int root = unit_tmpdir(dir, sizeof(dir)), proc, sys;
+	struct mt_resources res;
+
+	build_fallback_tree(root);
+	proc = openat(root, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sys = openat(root, "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(proc >= 0 && sys >= 0);
+
+	CHECK(mt_resources_read(proc, sys, &res) == 0);
+	check_fallback(&res);
+	mt_resources_free(&res);
+	CHECK(mt_resources_read(-1, sys, &res) == 0);
+	check_fallback(&res);
+	mt_resources_free(&res);
+	/* Zeroes without a memmap are no information at all. */
+	CHECK(mt_resources_read(proc, -1, &res) == 0);
+	CHECK(res.source == MT_RES_NONE && res.n == 0);
+	CHECK(mt_resources_read(-1, -1, &res) == 0);
+	CHECK(res.source == MT_RES_NONE && res.n == 0);
+
+	/* An empty iomem falls back too; a real one wins over the memmap. */
+	unit_put(root, "proc/iomem", "");
+	CHECK(mt_resources_read(proc, sys, &res) == 0);
+	check_fallback(&res);
+	mt_resources_free(&res);
+	unit_put(root, "proc/iomem", "00001000-0009fbff : System RAM\n");
+	CHECK(mt_resources_read(proc, sys, &res) == 0);
+	CHECK(res.source == MT_RES_IOMEM && res.n == 1);
+	mt_resources_free(&res);
+
+	close(proc);
+	close(sys);
+	close(root);
+	unit_rmtree(dir);
+}
+
+/* A sysroot without iomem and with an empty memmap directory. */
+static void test_read_absent(void)
+{
+	char dir[256];
+	int root = unit_tmpdir(dir, sizeof(dir)), proc, sys;
+	struct mt_resources res;
+
+	unit_put(root, "proc", NULL);
+	unit_put(root, "sys/firmware/memmap", NULL);
+	proc = openat(root, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sys = openat(root, "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(mt_resources_read(proc, sys, &res) == 0);
+	CHECK(res.source == MT_RES_NONE && res.n == 0 && res.r == NULL);
+	close(proc);
+	close(sys);
+	close(root);
+	unit_rmtree(dir);
+}
+
+/* This machine, read-only: whatever the source, it must describe some RAM. */
+static void test_read_live(void)
+{
+	int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int sys = open("/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct mt_resources res;
+
+	CHECK(mt_resources_read(proc, sys, &res) == 0);
+	if (res.source != MT_RES_NONE)
+		CHECK(mt_resources_coverage(&res, MT_RES_RAM, 0, UINT64_MAX) > 0);
+	printf("live: source %d, %zu resources, %" PRIu64 " MiB RAM\n", (int)res.source, res.n,
+	       mt_resources_coverage(&res, MT_RES_RAM, 0, UINT64_MAX) / MiB);
+	mt_resources_free(&res);
+	if (proc >= 0)
+		close(proc);
+	if (sys >= 0)
+		close(sys);
+}
+
 int main(int argc, char **argv)
 {
 	const char *data = argc > 1 ? argv[1] : "tests/unit/data";
@@ -277,5 +405,8 @@ int main(int argc, char **argv)
 	test_raspberrypi(data);
 	test_jetsonagx(data);
 	test_qemu_guest(data);
+	test_read_fallback();
+	test_read_absent();
+	test_read_live();
 	UNIT_EXIT();
 }
