@@ -8,43 +8,51 @@
 #include "checks-internal.h"
 #include "memtopo/units.h"
 
+/* What every check needs read: blocks, their state, zones and nodes. */
+#define W_BASE (MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_DETAIL)
+#define W_LINKS (W_BASE | MT_WANT_LINKS)
+#define W_ADDR (W_BASE | MT_WANT_RESOURCES | MT_WANT_KERNEL)
+
 const struct mt_check mt_checks[] = {
-	{"bad-block-size", MT_SEV_ERROR, MT_EV_MEMORY_DIR, check_bad_block_size,
+	{"bad-block-size", MT_SEV_ERROR, MT_EV_MEMORY_DIR, W_BASE, check_bad_block_size,
 	 "block_size_bytes missing, unparsable or not a power of two"},
-	{"multi-node-link", MT_SEV_ERROR, MT_EV_ANY_LINKS, check_multi_node_link,
+	{"multi-node-link", MT_SEV_ERROR, MT_EV_ANY_LINKS,
+	 W_LINKS | MT_WANT_ZONEINFO | MT_WANT_KERNEL, check_multi_node_link,
 	 "a block linked to two or more nodes"},
 	{"stale-node-link", MT_SEV_ERROR, MT_EV_NODE_DIR | MT_EV_FWD_LINKS | MT_EV_BACK_LINKS,
-	 check_stale_node_link, "nodeX/memoryN exists but memoryN has no nodeX link"},
-	{"dangling-node-link", MT_SEV_ERROR, MT_EV_NODE_DIR, check_dangling_node_link,
+	 W_LINKS, check_stale_node_link, "nodeX/memoryN exists but memoryN has no nodeX link"},
+	{"dangling-node-link", MT_SEV_ERROR, MT_EV_NODE_DIR, W_LINKS, check_dangling_node_link,
 	 "a node link points at a block or node that does not exist"},
 	{"missing-node-back-link", MT_SEV_WARNING,
-	 MT_EV_NODE_DIR | MT_EV_FWD_LINKS | MT_EV_BACK_LINKS, check_missing_node_back_link,
+	 MT_EV_NODE_DIR | MT_EV_FWD_LINKS | MT_EV_BACK_LINKS, W_LINKS, check_missing_node_back_link,
 	 "memoryN/nodeX exists but nodeX/memoryN does not"},
-	{"no-node-link", MT_SEV_WARNING, MT_EV_NODE_DIR | MT_EV_ANY_LINKS, check_no_node_link,
-	 "a block with no node link at all"},
-	{"partial-ram", MT_SEV_INFO, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, check_partial_ram,
+	{"no-node-link", MT_SEV_WARNING, MT_EV_NODE_DIR | MT_EV_ANY_LINKS, W_LINKS,
+	 check_no_node_link, "a block with no node link at all"},
+	{"partial-ram", MT_SEV_INFO, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR, check_partial_ram,
 	 "a block only partly System RAM"},
-	{"shares-pmem", MT_SEV_ERROR, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, check_shares_pmem,
+	{"shares-pmem", MT_SEV_ERROR, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR, check_shares_pmem,
 	 "a block partly persistent memory"},
-	{"subsection-collision", MT_SEV_ERROR, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE,
+	{"subsection-collision", MT_SEV_ERROR, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR,
 	 check_subsection_collision, "RAM and persistent memory inside one section"},
-	{"multi-zone", MT_SEV_INFO, MT_EV_ZONES, check_multi_zone,
+	{"multi-zone", MT_SEV_INFO, MT_EV_ZONES, W_BASE, check_multi_zone,
 	 "an online block whose valid_zones is none"},
-	{"state-mismatch", MT_SEV_ERROR, MT_EV_STATE, check_state_mismatch,
+	{"state-mismatch", MT_SEV_ERROR, MT_EV_STATE, W_BASE | MT_WANT_ONLINE, check_state_mismatch,
 	 "state holds garbage or disagrees with online"},
-	{"going-offline", MT_SEV_WARNING, MT_EV_STATE, check_going_offline,
+	{"going-offline", MT_SEV_WARNING, MT_EV_STATE, W_BASE, check_going_offline,
 	 "state still going-offline after a re-read"},
-	{"phys-index-mismatch", MT_SEV_ERROR, MT_EV_PHYS_INDEX, check_phys_index_mismatch,
-	 "phys_index is not the block's number"},
+	{"phys-index-mismatch", MT_SEV_ERROR, MT_EV_PHYS_INDEX, W_BASE | MT_WANT_PHYS_INDEX,
+	 check_phys_index_mismatch, "phys_index is not the block's number"},
 	{"node-mask-mismatch", MT_SEV_WARNING, MT_EV_NODE_MASKS | MT_EV_ANY_LINKS | MT_EV_STATE,
-	 check_node_mask_mismatch, "has_memory disagrees with the online blocks"},
-	{"movable-ratio", MT_SEV_WARNING, MT_EV_ZONE_SIZES, check_movable_ratio,
-	 "MOVABLE:KERNEL above 3:1"},
+	 W_BASE | MT_WANT_NODE_MASKS, check_node_mask_mismatch,
+	 "has_memory disagrees with the online blocks"},
+	{"movable-ratio", MT_SEV_WARNING, MT_EV_ZONE_SIZES,
+	 W_BASE | MT_WANT_ZONEINFO | MT_WANT_KERNEL, check_movable_ratio, "MOVABLE:KERNEL above 3:1"},
 	{"auto-online-conflict", MT_SEV_WARNING, MT_EV_AUTO_ONLINE | MT_EV_UDEV,
-	 check_auto_online_conflict, "udev rules and the kernel both online new blocks"},
+	 W_BASE | MT_WANT_POLICY | MT_WANT_UDEV, check_auto_online_conflict,
+	 "udev rules and the kernel both online new blocks"},
 	{"removable-hazard", MT_SEV_WARNING, MT_EV_OSRELEASE | MT_EV_RESOURCES | MT_EV_BLOCK_SIZE,
-	 check_removable_hazard, "a pre-5.7 kernel and a block partly persistent memory"},
-	{"offline-blocks", MT_SEV_INFO, MT_EV_STATE, check_offline_blocks,
+	 W_ADDR, check_removable_hazard, "a pre-5.7 kernel and a block partly persistent memory"},
+	{"offline-blocks", MT_SEV_INFO, MT_EV_STATE, W_BASE, check_offline_blocks,
 	 "present but offline blocks"},
 };
 const size_t mt_nchecks = ARRAY_SIZE(mt_checks);
@@ -238,6 +246,17 @@ static int note_resource_source(const struct mt_snapshot *s, struct mt_findings 
 					 "checks used /sys/firmware/memmap, which lacks "
 					 "hot-added and dax/kmem ranges") ?:
 	       mt_finding_set_hint(f, "run as root for the full picture");
+}
+
+unsigned mt_checks_wants(const struct mt_check_filter *filter)
+{
+	/* iomem's fallback note and the summary need nothing more. */
+	unsigned want = W_BASE | MT_WANT_POLICY;
+
+	for (size_t i = 0; i < mt_nchecks; i++)
+		if (selected(filter, mt_checks[i].id))
+			want |= mt_checks[i].wants;
+	return want;
 }
 
 int mt_checks_run(const struct mt_snapshot *s, const struct mt_check_filter *filter,

@@ -181,6 +181,7 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 {
 	struct check_request rq = {0};
 	struct mt_check_report rep = {0};
+	struct mt_check_filter filter;
 	struct mt_snapshot *snap = NULL;
 	struct mt_sysroot sr;
 	int r, status = MT_STATUS_UNKNOWN;
@@ -190,13 +191,13 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 		status = r;
 		goto out_args;
 	}
+	filter = (struct mt_check_filter){.only = rq.only, .skip = rq.skip};
 	if (mt_open_sysroot(opts, &sr) < 0)
 		goto out_args;
-	if (mt_read_snapshot(&sr, MT_WANT_CHECK, &snap) < 0)
+	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0)
 		goto out;
 	mt_snapshot_settle(&sr, snap);
-	r = mt_checks_run(snap, &(struct mt_check_filter){.only = rq.only, .skip = rq.skip},
-			  &rep.findings);
+	r = mt_checks_run(snap, &filter, &rep.findings);
 	if (r < 0) {
 		mt_err("check: %s: %s", mt_errno_name(r), strerror(-r));
 		goto out;

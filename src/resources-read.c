@@ -89,7 +89,7 @@ static int read_memmap(int sys_fd, struct mt_resources *out)
 	int r;
 
 	*out = (struct mt_resources){ .source = MT_RES_MEMMAP };
-	if (mt_dir_open(&d, sys_fd, "firmware/memmap", false) < 0) {
+	if (mt_dir_open(&d, sys_fd, "firmware/memmap", 0) < 0) {
 		out->source = MT_RES_NONE;
 		return 0;
 	}

@@ -5,11 +5,17 @@
 
 #include "memtopo/snapshot.h"
 
+/* snapshot-block.c: the attributes (and own links) of every block, on all CPUs */
+int mt_blocks_read(struct mt_snapshot *s, int mem_fd, bool dirs_fill);
+void mt_block_read_state(struct mt_block *b, struct mt_block_detail *d, int mem_fd);
+
 /* snapshot-links.c */
 /* The block ids nodeK/memoryN links name, sorted and unique. */
 int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n);
 int mt_links_read_back(struct mt_snapshot *s, int node_fd);
-int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int mem_fd);
+/* The nodeK entries of a block's directory (fd: that directory). */
+int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int fd,
+			  unsigned dir_flags);
 
 /* snapshot-system.c: node masks, kernel, resources, zoneinfo, udev, meminfo */
 int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s);

@@ -88,7 +88,7 @@ static int read_node_dir(struct mt_snapshot *s, int node_fd, const char *name, i
 	const char *entry;
 	int r;
 
-	if (mt_dir_open(&d, node_fd, name, true) < 0)
+	if (mt_dir_open(&d, node_fd, name, MT_DIR_LARGE) < 0)
 		return 0; /* a node directory we cannot read links nothing */
 	while ((r = mt_dir_next(&d, &entry, NULL)) > 0) {
 		unsigned long id;
@@ -120,7 +120,7 @@ static int collect_ids(int node_fd, const char *name, uint32_t **ids, size_t *n)
 	const char *entry;
 	int r;
 
-	if (mt_dir_open(&d, node_fd, name, true) < 0)
+	if (mt_dir_open(&d, node_fd, name, MT_DIR_LARGE) < 0)
 		return 0;
 	while ((r = mt_dir_next(&d, &entry, NULL)) > 0) {
 		unsigned long id;
@@ -149,7 +149,7 @@ int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n)
 
 	*ids = NULL;
 	*n = 0;
-	r = mt_dir_open(&nodes, node_fd, ".", false);
+	r = mt_dir_open(&nodes, node_fd, ".", 0);
 	if (r < 0)
 		return r;
 	while ((r = mt_dir_next(&nodes, &name, NULL)) > 0) {
@@ -176,7 +176,7 @@ int mt_links_read_back(struct mt_snapshot *s, int node_fd)
 	const char *name;
 	int r;
 
-	r = mt_dir_open(&nodes, node_fd, ".", false);
+	r = mt_dir_open(&nodes, node_fd, ".", 0);
 	if (r < 0)
 		return r;
 	while ((r = mt_dir_next(&nodes, &name, NULL)) > 0) {
@@ -193,16 +193,14 @@ int mt_links_read_back(struct mt_snapshot *s, int node_fd)
 	return r;
 }
 
-int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
+int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int fd,
+			  unsigned dir_flags)
 {
-	char path[32];
 	struct mt_dir dir;
 	const char *name;
 	int r;
 
-	snprintf(path, sizeof(path), "memory%" PRIu32, b->id);
-	if (mt_dir_open(&dir, mem_fd, path, false) < 0)
-		return 0; /* the block vanished (hot-remove) or is unreadable */
+	mt_dir_attach(&dir, fd, dir_flags);
 	while ((r = mt_dir_next(&dir, &name, NULL)) > 0) {
 		unsigned long nid;
 

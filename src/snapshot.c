@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "memtopo/macro.h"
-#include "memtopo/parallel.h"
 #include "snapshot-internal.h"
 #include "memtopo/snapshot.h"
 
@@ -93,7 +92,7 @@ static int read_block_ids(int mem_fd, uint32_t **out, size_t *n)
 	ids = malloc(cap * sizeof(*ids));
 	if (!ids)
 		return -ENOMEM;
-	r = mt_dir_open(&d, mem_fd, ".", true);
+	r = mt_dir_open(&d, mem_fd, ".", MT_DIR_LARGE);
 	if (r < 0)
 		return r;
 	while ((r = mt_dir_next(&d, &name, &type)) > 0) {
@@ -171,94 +170,6 @@ static int list_blocks(struct mt_snapshot *s, int mem_fd)
 	return r < 0 ? r : fill_blocks(s, ids, n);
 }
 
-static void read_state(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
-{
-	char path[48], buf[128];
-
-	snprintf(path, sizeof(path), "memory%" PRIu32 "/state", b->id);
-	if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) < 0)
-		return;
-	b->state = (uint8_t)mt_state_parse(buf);
-	if (d) {
-		d->state_present = true;
-		/* Truncated on purpose: it only names the garbage in a message. */
-		snprintf(d->state_raw, sizeof(d->state_raw), "%.*s", (int)sizeof(d->state_raw) - 1, buf);
-	}
-}
-
-/* online and phys_index: only check compares them with state and the name. */
-static void read_detail(const struct mt_block *b, struct mt_block_detail *d, int mem_fd)
-{
-	char path[48], buf[64];
-
-	d->online = -1;
-	snprintf(path, sizeof(path), "memory%" PRIu32 "/online", b->id);
-	if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0 && (buf[0] == '0' || buf[0] == '1') &&
-	    !buf[1])
-		d->online = (int8_t)(buf[0] - '0');
-	snprintf(path, sizeof(path), "memory%" PRIu32 "/phys_index", b->id);
-	if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0 &&
-	    mt_parse_ulong(buf, 16, &d->phys_index) == 0)
-		d->phys_index_present = true;
-}
-
-static void read_block_attrs(struct mt_block *b, struct mt_block_detail *d, int mem_fd,
-			     unsigned want)
-{
-	char path[48], buf[128];
-
-	if (want & MT_WANT_STATE)
-		read_state(b, (want & MT_WANT_DETAIL) ? d : NULL, mem_fd);
-	if (want & MT_WANT_DETAIL)
-		read_detail(b, d, mem_fd);
-	if (want & MT_WANT_ZONES) {
-		snprintf(path, sizeof(path), "memory%" PRIu32 "/valid_zones", b->id);
-		if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) < 0 ||
-		    !mt_zones_parse(buf, b->zones, &b->nzones))
-			b->nzones = MT_ZONES_UNKNOWN;
-	}
-	/*
-	 * Only on request, and only for online blocks (lsmem shows it for those
-	 * alone): reading it crashed pre-5.7 kernels (see kernel.md).
-	 */
-	if ((want & MT_WANT_REMOVABLE) && b->state == MT_STATE_ONLINE) {
-		snprintf(path, sizeof(path), "memory%" PRIu32 "/removable", b->id);
-		if (mt_read_attr(mem_fd, path, buf, sizeof(buf)) >= 0 && buf[0] && !buf[1] &&
-		    (buf[0] == '0' || buf[0] == '1'))
-			b->removable = (int8_t)(buf[0] - '0');
-	}
-}
-
-/* Below this, starting a thread costs more than the reads it saves. */
-#define BLOCKS_PER_THREAD 2048
-
-struct read_ctx {
-	struct mt_snapshot *s;
-	int mem_fd;
-};
-
-/* Per-block reads for blocks [lo, hi); slices touch disjoint blocks. */
-static int read_blocks(size_t lo, size_t hi, void *arg)
-{
-	const struct read_ctx *c = arg;
-	unsigned want = c->s->want;
-
-	for (size_t i = lo; i < hi; i++) {
-		struct mt_block *b = &c->s->blocks[i];
-		struct mt_block_detail *d = c->s->detail ? &c->s->detail[i] : NULL;
-
-		/* With LINKS every block's own links are read, else only as fallback. */
-		if ((want & MT_WANT_LINKS) || ((want & MT_WANT_NODES) && b->nnodes == 0)) {
-			int r = mt_links_read_forward(b, d, c->mem_fd);
-
-			if (r < 0)
-				return r;
-		}
-		read_block_attrs(b, d, c->mem_fd, want);
-	}
-	return 0;
-}
-
 static char *read_policy(int dirfd, const char *path)
 {
 	char buf[64];
@@ -304,8 +215,7 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 			goto fail;
 		}
 	}
-	r = sr->mem_fd < 0 ? 0 : mt_parallel_for(s->nblocks, BLOCKS_PER_THREAD, read_blocks,
-			    &(struct read_ctx){.s = s, .mem_fd = sr->mem_fd});
+	r = sr->mem_fd < 0 ? 0 : mt_blocks_read(s, sr->mem_fd, sr->dirs_fill);
 	if (r < 0) {
 		set_error(error, r, MT_SYSFS_MEMORY);
 		goto fail;
@@ -332,8 +242,7 @@ int mt_snapshot_reread_state(const struct mt_sysroot *sr, struct mt_snapshot *s,
 {
 	if (idx >= s->nblocks || sr->mem_fd < 0)
 		return -EINVAL;
-	s->blocks[idx].state = MT_STATE_UNKNOWN;
-	read_state(&s->blocks[idx], s->detail ? &s->detail[idx] : NULL, sr->mem_fd);
+	mt_block_read_state(&s->blocks[idx], s->detail ? &s->detail[idx] : NULL, sr->mem_fd);
 	return 0;
 }
 

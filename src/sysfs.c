@@ -112,9 +112,14 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, bool large)
+int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, unsigned flags)
 {
+	bool large = flags & MT_DIR_LARGE;
+
 	d->pos = d->len = 0;
+	d->short_is_eof = flags & MT_DIR_SHORT_IS_EOF;
+	d->eof = false;
+	d->owns_fd = true;
 	d->buf = d->small;
 	d->bufsz = sizeof(d->small);
 	d->fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -133,20 +138,33 @@ int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, bool large)
 	return 0;
 }
 
+void mt_dir_attach(struct mt_dir *d, int fd, unsigned flags)
+{
+	*d = (struct mt_dir){.fd = fd, .short_is_eof = flags & MT_DIR_SHORT_IS_EOF,
+			     .bufsz = sizeof(d->small)};
+	d->buf = d->small;
+}
+
 int mt_dir_next(struct mt_dir *d, const char **name, unsigned char *type)
 {
 	for (;;) {
 		struct linux_dirent64 *de;
 
 		if (d->pos >= d->len) {
-			long n = syscall(SYS_getdents64, d->fd, d->buf, d->bufsz);
+			long n;
 
+			if (d->eof)
+				return 0;
+			n = syscall(SYS_getdents64, d->fd, d->buf, d->bufsz);
 			if (n < 0)
 				return -errno;
 			if (n == 0)
 				return 0;
 			d->len = n;
 			d->pos = 0;
+			/* Room left for the largest entry: the filesystem had no more. */
+			d->eof = d->short_is_eof &&
+				 (size_t)n + sizeof(struct linux_dirent64) + 256 < d->bufsz;
 		}
 		de = (struct linux_dirent64 *)(d->buf + d->pos);
 		d->pos += de->d_reclen;
@@ -162,7 +180,7 @@ int mt_dir_next(struct mt_dir *d, const char **name, unsigned char *type)
 
 void mt_dir_close(struct mt_dir *d)
 {
-	if (d->fd >= 0)
+	if (d->fd >= 0 && d->owns_fd)
 		close(d->fd);
 	d->fd = -1;
 	if (d->buf != d->small)

@@ -7,7 +7,9 @@
  */
 #include <fcntl.h>
 #include <libmount.h>
+#include <linux/magic.h>
 #include <string.h>
+#include <sys/vfs.h>
 
 #include "memtopo/macro.h"
 #include "memtopo/sysfs.h"
@@ -71,6 +73,21 @@ static int locate_live(struct mt_sysroot *sr)
 	return sr->proc_path ? 0 : -ENOMEM;
 }
 
+/*
+ * Filesystems whose readdir fills the buffer until the directory ends
+ * (kernfs, shmem and ramfs iterate in one pass): a short getdents result
+ * is the end of the directory. Not assumed elsewhere (FUSE, NFS).
+ */
+static bool dirs_fill(int fd)
+{
+	struct statfs st;
+
+	if (fstatfs(fd, &st) < 0)
+		return false;
+	return st.f_type == SYSFS_MAGIC || st.f_type == TMPFS_MAGIC ||
+	       st.f_type == RAMFS_MAGIC;
+}
+
 static int join(char **out, const char *a, const char *b)
 {
 	return asprintf(out, "%s%s", a, b) < 0 ? -ENOMEM : 0;
@@ -123,6 +140,8 @@ int mt_sysroot_open(struct mt_sysroot *sr, const char *sysroot)
 	if (sr->mem_fd < 0) {
 		sr->mem_err = sr->mem_fd;
 		sr->mem_fd = -1;
+	} else {
+		sr->dirs_fill = dirs_fill(sr->mem_fd);
 	}
 	sr->node_fd = open_dir(sr->sys_fd, MT_SYSFS_NODE);
 	if (sr->node_fd < 0)

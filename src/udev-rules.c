@@ -475,7 +475,7 @@ static int scan_dir(struct scan *s, unsigned dir)
 	const char *name;
 	int r = 0;
 
-	if (mt_dir_open(&d, s->fds[dir], ".", false) < 0)
+	if (mt_dir_open(&d, s->fds[dir], ".", 0) < 0)
 		return 0;
 	while (r == 0 && mt_dir_next(&d, &name, NULL) > 0)
 		if (is_rules_name(name))

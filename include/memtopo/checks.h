@@ -43,6 +43,7 @@ struct mt_check {
 	const char *id;
 	enum mt_severity severity; /* the most severe it reports */
 	unsigned needs;            /* MT_EV_* it cannot run without */
+	unsigned wants;            /* MT_WANT_* it reads: a skipped check costs nothing */
 	int (*run)(const struct mt_check_ctx *ctx, struct mt_findings *out);
 	const char *summary;
 };
@@ -64,6 +65,8 @@ struct mt_check_filter {
 };
 
 unsigned mt_check_evidence(const struct mt_snapshot *s);
+/* What the snapshot must read for the checks the filter selects (NULL: all). */
+unsigned mt_checks_wants(const struct mt_check_filter *filter);
 void mt_check_ctx_init(struct mt_check_ctx *ctx, const struct mt_snapshot *s);
 
 /*

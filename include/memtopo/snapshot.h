@@ -35,20 +35,22 @@ enum mt_want {
 	MT_WANT_POLICY = 1u << 4, /* auto_online_blocks, online_policy */
 	/* What `check` and `show` need on top: */
 	MT_WANT_LINKS = 1u << 5,  /* both link directions of every block, kept apart */
-	MT_WANT_DETAIL = 1u << 6, /* online, phys_index, the raw state text */
+	MT_WANT_DETAIL = 1u << 6, /* per-block detail: link sets, the raw state text */
 	MT_WANT_NODE_MASKS = 1u << 7,
 	MT_WANT_KERNEL = 1u << 8, /* osrelease, memory_hotplug module parameters, page size */
 	MT_WANT_RESOURCES = 1u << 9, /* /proc/iomem or the firmware memmap */
 	MT_WANT_ZONEINFO = 1u << 10,
 	MT_WANT_UDEV = 1u << 11,
 	MT_WANT_MEMINFO = 1u << 12, /* MemAvailable */
+	MT_WANT_ONLINE = 1u << 13,     /* the online attribute (with DETAIL) */
+	MT_WANT_PHYS_INDEX = 1u << 14, /* phys_index (with DETAIL) */
 };
 
 /* Everything check reads (and list -o FLAGS, show). */
 #define MT_WANT_CHECK                                                                              \
 	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS |          \
 	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |                \
-	 MT_WANT_ZONEINFO | MT_WANT_UDEV)
+	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX)
 
 /* 24 bytes: a 65,536-block machine costs 1.5 MiB, less than lsmem keeps. */
 struct mt_block {

@@ -21,6 +21,7 @@ struct mt_sysroot {
 	int mem_fd;   /* sys/devices/system/memory, -1 if absent */
 	int node_fd;  /* sys/devices/system/node, -1 if absent */
 	int mem_err;  /* why mem_fd is -1 (negative errno) */
+	bool dirs_fill; /* memory/ is on sysfs, tmpfs or ramfs: see MT_DIR_SHORT_IS_EOF */
 	char *sys_path;  /* for messages: "/sys" or "DIR/sys" */
 	char *proc_path; /* for messages: "/proc" or "DIR/proc" */
 	char *root_path; /* for messages: "" or "DIR" */
@@ -62,11 +63,24 @@ struct mt_dir {
 	int fd;
 	long pos, len;
 	size_t bufsz;
+	bool short_is_eof, eof, owns_fd;
 	char *buf;
 	char small[2048];
 };
 
-int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, bool large);
+enum mt_dir_flags {
+	MT_DIR_LARGE = 1 << 0, /* a directory of thousands of entries: a 64 KiB buffer */
+	/*
+	 * The filesystem fills getdents' buffer until the directory ends
+	 * (sysfs, tmpfs: mt_sysroot.dirs_fill): a result with room to spare is
+	 * the end, and the empty call that would confirm it is skipped.
+	 */
+	MT_DIR_SHORT_IS_EOF = 1 << 1,
+};
+
+int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, unsigned flags);
+/* Iterate a directory fd the caller keeps (and closes); not MT_DIR_LARGE. */
+void mt_dir_attach(struct mt_dir *d, int fd, unsigned flags);
 /* 1 with *name set, 0 at the end, -errno on error. */
 int mt_dir_next(struct mt_dir *d, const char **name, unsigned char *type);
 void mt_dir_close(struct mt_dir *d);
