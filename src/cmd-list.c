@@ -134,9 +134,11 @@ static int setup_columns(const struct mt_command *self, struct mt_list *l,
 	int r = 0;
 
 	l->ncols = 0;
+	/* Every column but REMOVABLE, which is read only when named. */
 	if (rq->output_all) {
 		for (int i = 0; i < MT_LIST_NCOLS; i++)
-			l->cols[l->ncols++] = i;
+			if (i != COL_REMOVABLE)
+				l->cols[l->ncols++] = i;
 		return 0;
 	}
 	if (!rq->output || rq->output[0] == '+') {
@@ -295,11 +297,12 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 			l->pairs = true;
 			break;
 		case OPT_SUMMARY:
-			if (!optarg || strcmp(optarg, "always") == 0)
+			/* A bare --summary is "only", as in lsmem. */
+			if (optarg && strcmp(optarg, "always") == 0)
 				rq->summary = MT_SUMMARY_ALWAYS;
-			else if (strcmp(optarg, "never") == 0)
+			else if (optarg && strcmp(optarg, "never") == 0)
 				rq->summary = MT_SUMMARY_NEVER;
-			else if (strcmp(optarg, "only") == 0)
+			else if (!optarg || strcmp(optarg, "only") == 0)
 				rq->summary = MT_SUMMARY_ONLY;
 			else
 				return mt_usage_error(self, "--summary: '%s' is not never, always "
