@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Opening the sysroot and reading the snapshot, with the one-line errors. */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "memtopo/cli.h"
+#include "memtopo/idlist.h"
 #include "memtopo/snapshot.h"
 
 int mt_open_sysroot(const struct mt_opts *opts, struct mt_sysroot *sr)
@@ -62,4 +65,36 @@ int mt_require_block_size(const struct mt_sysroot *sr, const struct mt_snapshot 
 		       sr->sys_path, MT_SYSFS_MEMORY, mt_errno_name(s->block_size_err),
 		       strerror(-s->block_size_err));
 	return s->block_size_err;
+}
+
+static bool node_exists(const struct mt_sysroot *sr, const struct mt_snapshot *s, unsigned long id)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "node%lu", id);
+	if (sr->node_fd >= 0 && faccessat(sr->node_fd, name, F_OK, 0) == 0)
+		return true;
+	for (size_t b = 0; b < s->nblocks; b++) {
+		const int *bn = mt_block_nodes(&s->blocks[b]);
+
+		for (unsigned k = 0; k < s->blocks[b].nnodes; k++)
+			if ((unsigned long)bn[k] == id)
+				return true;
+	}
+	return false;
+}
+
+int mt_require_nodes(const struct mt_command *cmd, const struct mt_sysroot *sr,
+		     const struct mt_snapshot *s, const struct mt_idlist *nodes)
+{
+	for (size_t i = 0; i < nodes->n; i++) {
+		/* MAX_NUMNODES is at most 1 << 10; this also bounds the loop below. */
+		if (nodes->r[i].hi > 65535)
+			return mt_usage_error(cmd, "--node: this machine has no node %lu",
+					      nodes->r[i].hi);
+		for (unsigned long id = nodes->r[i].lo; id <= nodes->r[i].hi; id++)
+			if (!node_exists(sr, s, id))
+				return mt_usage_error(cmd, "--node: this machine has no node %lu", id);
+	}
+	return 0;
 }

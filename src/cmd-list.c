@@ -231,36 +231,6 @@ static bool block_selected(const struct mt_block *b, const struct list_request *
 	return true;
 }
 
-/* A node named in --node that this machine does not have is a typo, not an empty list. */
-static int check_nodes_exist(const struct mt_command *self, const struct mt_sysroot *sr,
-			     const struct mt_snapshot *s, const struct mt_idlist *nodes)
-{
-	for (size_t i = 0; i < nodes->n; i++) {
-		/* MAX_NUMNODES is at most 1 << 10; this bounds the loop below. */
-		if (nodes->r[i].hi > 65535)
-			return mt_usage_error(self, "--node: this machine has no node %lu",
-					      nodes->r[i].hi);
-		for (unsigned long id = nodes->r[i].lo; id <= nodes->r[i].hi; id++) {
-			char name[32];
-			bool found = false;
-
-			snprintf(name, sizeof(name), "node%lu", id);
-			if (sr->node_fd >= 0 && faccessat(sr->node_fd, name, F_OK, 0) == 0)
-				continue;
-			for (size_t b = 0; b < s->nblocks && !found; b++) {
-				const int *bn = mt_block_nodes(&s->blocks[b]);
-
-				for (unsigned k = 0; k < s->blocks[b].nnodes; k++)
-					found |= (unsigned long)bn[k] == id;
-			}
-			if (!found)
-				return mt_usage_error(self, "--node: this machine has no node %lu",
-						      id);
-		}
-	}
-	return 0;
-}
-
 static int parse_args(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv,
 		      struct mt_list *l, struct list_request *rq)
 {
@@ -369,7 +339,7 @@ static int build(const struct mt_command *self, const struct mt_sysroot *sr, str
 	_cleanup_free_ bool *selected = NULL;
 	int r;
 
-	if (rq->node_filter && (r = check_nodes_exist(self, sr, s, &rq->nodes)) != 0)
+	if (rq->node_filter && (r = mt_require_nodes(self, sr, s, &rq->nodes)) != 0)
 		return r;
 	if (rq->node_filter || rq->states) {
 		selected = calloc(s->nblocks ? s->nblocks : 1, sizeof(*selected));

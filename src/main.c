@@ -14,6 +14,8 @@ static const struct mt_command commands[] = {
 	 cmd_list_usage},
 	{"check", cmd_check, "check blocks, node links, iomem, zones and policy", cmd_check_usage},
 	{"show", cmd_show, "everything about one memory block", cmd_show_usage},
+	{"online", cmd_hotplug, "bring memory blocks online, safely", cmd_hotplug_usage},
+	{"offline", cmd_hotplug, "take memory blocks offline, safely", cmd_hotplug_usage},
 	{"help", cmd_help, "help on a command", NULL},
 };
 

@@ -46,12 +46,22 @@ static void read_state(const struct block_at *at, struct mt_block *b, struct mt_
 	}
 }
 
-void mt_block_read_state(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
+static void read_zones(const struct block_at *at, struct mt_block *b)
+{
+	char buf[128];
+
+	if (read_at(at, "valid_zones", buf, sizeof(buf)) < 0 ||
+	    !mt_zones_parse(buf, b->zones, &b->nzones))
+		b->nzones = MT_ZONES_UNKNOWN;
+}
+
+void mt_block_reread(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
 {
 	struct block_at at = {.fd = mem_fd};
 
 	snprintf(at.prefix, sizeof(at.prefix), "memory%" PRIu32 "/", b->id);
 	read_state(&at, b, d);
+	read_zones(&at, b);
 }
 
 /*
@@ -84,11 +94,8 @@ static void read_attrs(const struct block_at *at, struct mt_block *b, struct mt_
 		read_state(at, b, (want & MT_WANT_DETAIL) ? d : NULL);
 	if (want & MT_WANT_DETAIL)
 		read_detail(at, b, d, want);
-	if (want & MT_WANT_ZONES) {
-		if (read_at(at, "valid_zones", buf, sizeof(buf)) < 0 ||
-		    !mt_zones_parse(buf, b->zones, &b->nzones))
-			b->nzones = MT_ZONES_UNKNOWN;
-	}
+	if (want & MT_WANT_ZONES)
+		read_zones(at, b);
 	/*
 	 * Only on request, and only for online blocks (lsmem shows it for those
 	 * alone): reading it crashed pre-5.7 kernels (see kernel.md).

@@ -125,6 +125,9 @@ static void read_meminfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
 
 	if (sr->proc_fd < 0 || mt_read_file(sr->proc_fd, "meminfo", &text) < 0)
 		return;
+	p = strstr(text, "MemTotal:");
+	if (p && sscanf(p, "MemTotal: %" SCNu64 " kB", &kib) == 1)
+		s->mem_total = kib * 1024;
 	p = strstr(text, "MemAvailable:");
 	if (p && sscanf(p, "MemAvailable: %" SCNu64 " kB", &kib) == 1) {
 		s->mem_available = kib * 1024;

@@ -238,11 +238,11 @@ fail:
 	return r;
 }
 
-int mt_snapshot_reread_state(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx)
+int mt_snapshot_reread_block(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx)
 {
 	if (idx >= s->nblocks || sr->mem_fd < 0)
 		return -EINVAL;
-	mt_block_read_state(&s->blocks[idx], s->detail ? &s->detail[idx] : NULL, sr->mem_fd);
+	mt_block_reread(&s->blocks[idx], s->detail ? &s->detail[idx] : NULL, sr->mem_fd);
 	return 0;
 }
 
@@ -258,7 +258,7 @@ void mt_snapshot_settle(const struct mt_sysroot *sr, struct mt_snapshot *s)
 	nanosleep(&pause, NULL);
 	for (size_t i = 0; i < s->nblocks; i++)
 		if (s->blocks[i].state == MT_STATE_GOING_OFFLINE)
-			mt_snapshot_reread_state(sr, s, i);
+			mt_snapshot_reread_block(sr, s, i);
 }
 
 void mt_snapshot_free(struct mt_snapshot *s)

@@ -90,4 +90,12 @@ int mt_open_sysroot(const struct mt_opts *opts, struct mt_sysroot *sr);
 int mt_read_snapshot(const struct mt_sysroot *sr, unsigned want, struct mt_snapshot **out);
 int mt_require_block_size(const struct mt_sysroot *sr, const struct mt_snapshot *s);
 
+/*
+ * A node named in --node that the machine does not have is a typo, not an
+ * empty selection: 0, or MT_EXIT_USAGE with the message printed.
+ */
+struct mt_idlist;
+int mt_require_nodes(const struct mt_command *cmd, const struct mt_sysroot *sr,
+		     const struct mt_snapshot *s, const struct mt_idlist *nodes);
+
 #endif

@@ -13,6 +13,10 @@ void cmd_check_usage(FILE *out);
 int cmd_show(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv);
 void cmd_show_usage(FILE *out);
 
+/* online and offline: one command, self->name says which. */
+int cmd_hotplug(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv);
+void cmd_hotplug_usage(FILE *out);
+
 /* Options of `list` that take an argument: main() must skip their values
  * when it looks for the command word in `memtopo --state online`. */
 extern const struct option cmd_list_longopts[];

@@ -135,6 +135,7 @@ struct mt_snapshot {
 	/* MT_WANT_MEMINFO */
 	bool have_mem_available;
 	uint64_t mem_available; /* bytes */
+	uint64_t mem_total;     /* bytes, 0 when absent */
 };
 
 /*
@@ -170,10 +171,10 @@ int mt_nodeset_add(struct mt_nodeset *set, int node);
 void mt_nodeset_free(struct mt_nodeset *set);
 
 /*
- * Read a block's state again (going-offline is a transition: check looks a
- * second time before it reports one). Updates the block in place.
+ * Read a block's state and valid_zones again, in place: check looks at a
+ * going-offline block a second time; apply verifies every write by it.
  */
-int mt_snapshot_reread_state(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx);
+int mt_snapshot_reread_block(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx);
 
 /*
  * going-offline is a transition: when a block shows it, pause and read

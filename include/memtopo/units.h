@@ -11,4 +11,14 @@
  */
 char *mt_size_human(uint64_t bytes, char *buf, size_t size);
 
+/*
+ * A size as chmem takes it: "512M", "4G", "1T" (binary units, an optional
+ * "iB" or "B"), a bare number meaning MiB. 0, -EINVAL for garbage, a sign
+ * or a fraction, -ERANGE when it does not fit 64 bits.
+ */
+int mt_size_parse(const char *s, uint64_t *bytes);
+
+/* "0xSTART-0xEND", END inclusive. -EINVAL for anything else or START > END. */
+int mt_range_parse(const char *s, uint64_t *first, uint64_t *last);
+
 #endif

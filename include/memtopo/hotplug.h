@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * online / offline: a request, the plan made from it (pure: snapshot +
+ * request -> ordered actions, each skipped block with its reason) and the
+ * result of applying it. Only apply.c writes to sysfs.
+ */
+#ifndef MEMTOPO_HOTPLUG_H
+#define MEMTOPO_HOTPLUG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memtopo/idlist.h"
+#include "memtopo/snapshot.h"
+
+enum mt_hp_action { MT_HP_ONLINE, MT_HP_OFFLINE };
+
+enum mt_hp_target { MT_HP_SIZE, MT_HP_RANGE, MT_HP_BLOCKS };
+
+/* online --to: movable and kernel name the zone; auto lets the kernel's policy choose. */
+enum mt_hp_to { MT_TO_DEFAULT, MT_TO_MOVABLE, MT_TO_KERNEL, MT_TO_AUTO };
+
+struct mt_hp_request {
+	enum mt_hp_action action;
+	enum mt_hp_target target;
+	uint64_t size;                  /* MT_HP_SIZE, bytes */
+	uint64_t range_first, range_last; /* MT_HP_RANGE, bytes, inclusive */
+	struct mt_idlist blocks;        /* MT_HP_BLOCKS */
+	bool node_filter;
+	struct mt_idlist nodes;
+	unsigned zone_mask;             /* 1 << enum mt_zone; 0: any zone */
+	enum mt_hp_to to;
+	bool force, dry_run, rollback;
+	double timeout;                 /* per write, seconds */
+	double deadline;                /* whole run, seconds; 0: none */
+	unsigned retries;               /* EBUSY retries */
+};
+
+enum mt_hp_result {
+	MT_HP_PLANNED,
+	MT_HP_DONE,
+	MT_HP_ALREADY,
+	MT_HP_FAILED,
+	MT_HP_SKIPPED,
+	MT_HP_TIMEOUT,
+	MT_HP_ROLLED_BACK,
+};
+
+/* One block of the plan, then of the report. */
+struct mt_hp_step {
+	uint32_t block;
+	size_t idx;               /* in the snapshot */
+	enum mt_state from;
+	const char *write;        /* what goes to state: "offline", "online_movable", ... */
+	enum mt_hp_result result;
+	unsigned attempts;
+	int err;                  /* last errno of a write (positive), 0 */
+	uint64_t elapsed_ms;
+	const char *reason;       /* why skipped / failed, for people */
+	char zone[16];            /* online: the zone it landed in; offline: the zone it left */
+	bool spare;               /* SIZE: a candidate taken only if an earlier one fails */
+};
+
+struct mt_hp_plan {
+	const struct mt_snapshot *snap;
+	enum mt_hp_action action;
+	struct mt_hp_step *steps; /* candidates in the order they are tried */
+	size_t nsteps;
+	struct mt_hp_step *skipped; /* blocks that qualified but are left alone, with why */
+	size_t nskipped;
+	uint64_t requested_bytes;
+	bool size_mode;
+	char refusal[256];        /* non-empty: a safety rule refuses the plan (--force overrides) */
+};
+
+/*
+ * Build the plan. Returns 0, or a positive MT_EXIT_USAGE with `error` set
+ * for a request the machine cannot mean (a block that does not exist, a
+ * range outside memory, a size larger than present memory), or -ENOMEM.
+ */
+int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq,
+		     const uint32_t *flags, struct mt_hp_plan *plan, char *error, size_t size);
+void mt_hp_plan_free(struct mt_hp_plan *plan);
+
+const char *mt_hp_result_name(enum mt_hp_result r);
+const char *mt_hp_action_name(enum mt_hp_action a);
+
+#endif

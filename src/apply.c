@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Applying a plan, block by block, as a careful sysadmin would by hand:
+ * look at the block again, write, retry what the kernel says is worth
+ * retrying, re-read what a race may have changed, verify, and stop writing
+ * at the deadline or on Ctrl-C. The kernel's semantics live here.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memtopo/apply.h"
+#include "memtopo/cli.h"
+#include "memtopo/progress.h"
+
+/* EBUSY backoff: 100 ms, doubling, at most 2 s, each +-50% so runs do not lock-step. */
+#define BACKOFF_FIRST_MS 100
+#define BACKOFF_MAX_MS   2000
+
+struct run {
+	const struct mt_sysroot *sr;
+	struct mt_snapshot *s;
+	const struct mt_hp_request *rq;
+	struct mt_hp_plan *plan;
+	struct mt_interrupts *in;
+	struct mt_progress *progress;
+	struct mt_hp_outcome *out;
+	long start_ms;
+	uint64_t rng;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Time left before --deadline (LONG_MAX without one). */
+static long deadline_left(const struct run *run)
+{
+	if (run->rq->deadline <= 0)
+		return __LONG_MAX__;
+	return (long)(run->rq->deadline * 1000) - (now_ms() - run->start_ms);
+}
+
+static bool must_stop(struct run *run)
+{
+	if (run->in && mt_interrupts_pending(run->in))
+		run->out->interrupted = true;
+	if (deadline_left(run) <= 0)
+		run->out->deadline_hit = true;
+	return run->out->interrupted || run->out->deadline_hit;
+}
+
+static uint64_t next_random(struct run *run)
+{
+	/* xorshift64: jitter needs no quality, only not to be the same in two runs. */
+	run->rng ^= run->rng << 13;
+	run->rng ^= run->rng >> 7;
+	run->rng ^= run->rng << 17;
+	return run->rng;
+}
+
+/* Sleep before an EBUSY retry; false when an interrupt or the deadline ends it. */
+static bool backoff(struct run *run, unsigned retry)
+{
+	long ms = BACKOFF_FIRST_MS << (retry < 5 ? retry : 5);
+	struct pollfd p = {.fd = run->in ? run->in->sigfd : -1, .events = POLLIN};
+
+	if (ms > BACKOFF_MAX_MS)
+		ms = BACKOFF_MAX_MS;
+	ms = ms / 2 + (long)(next_random(run) % (uint64_t)ms);
+	if (ms >= deadline_left(run))
+		return false;
+	poll(&p, 1, (int)ms);
+	return !must_stop(run);
+}
+
+static bool in_target(const struct mt_block *b, enum mt_hp_action a)
+{
+	return a == MT_HP_ONLINE ? b->state == MT_STATE_ONLINE : b->state == MT_STATE_OFFLINE;
+}
+
+static void note_zone(struct mt_hp_step *st, const struct mt_block *b)
+{
+	if (b->nzones != MT_ZONES_UNKNOWN && b->nzones >= 1)
+		snprintf(st->zone, sizeof(st->zone), "%s", mt_zone_name(b->zones[0]));
+}
+
+static void log_change(const struct mt_hp_step *st, const char *to)
+{
+	int prio = st->result == MT_HP_DONE || st->result == MT_HP_ROLLED_BACK ||
+				   st->result == MT_HP_ALREADY
+			   ? LOG_NOTICE
+			   : LOG_WARNING;
+
+	syslog(prio, "memory%" PRIu32 ": %s -> %s: %s%s%s (%u attempt%s)", st->block,
+	       mt_state_name(st->from), to, mt_hp_result_name(st->result), st->err ? " " : "",
+	       st->err ? mt_errno_name(st->err) : "", st->attempts, st->attempts == 1 ? "" : "s");
+}
+
+/* The write returned; what does the block say now? */
+static enum mt_hp_result settle(struct run *run, struct mt_hp_step *st, enum mt_hp_action a,
+				int r)
+{
+	struct mt_block *b = &run->s->blocks[st->idx];
+
+	mt_snapshot_reread_block(run->sr, run->s, st->idx);
+	if (r == 0) {
+		if (!in_target(b, a)) {
+			st->err = EIO;
+			st->reason = "the write succeeded but state did not change";
+			return MT_HP_FAILED;
+		}
+		st->err = 0;
+		if (a == MT_HP_ONLINE)
+			note_zone(st, b);
+		return MT_HP_DONE;
+	}
+	st->err = -r;
+	/* EINVAL after a write: udev or the kernel's auto-online may have got there first. */
+	if (in_target(b, a)) {
+		if (a == MT_HP_ONLINE)
+			note_zone(st, b);
+		st->err = 0;
+		st->reason = r == -EINVAL ? "another agent changed it first" : NULL;
+		return r == -EINVAL ? MT_HP_ALREADY : MT_HP_DONE;
+	}
+	return r == -ETIMEDOUT ? MT_HP_TIMEOUT : MT_HP_FAILED;
+}
+
+/* Why the kernel said no, in the words a sysadmin needs. */
+static const char *explain(int err, enum mt_hp_action a)
+{
+	switch (err) {
+	case EBUSY:
+		return a == MT_HP_OFFLINE ? "unmovable pages" : "busy";
+	case EINVAL:
+		return a == MT_HP_OFFLINE ? "the kernel refuses: holes, several zones or nodes"
+					  : "the kernel refuses this state";
+	case ENOMEM:
+		return "a memory notifier failed";
+	case ETIMEDOUT:
+		return "no answer before --timeout";
+	case ECANCELED:
+		return "aborted by a second interrupt";
+	case EHWPOISON:
+		return "hardware-poisoned pages";
+	case EINTR:
+		return "interrupted by a signal";
+	default:
+		return NULL;
+	}
+}
+
+/* One block: write `value` until done, failed for good, or out of time. */
+static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_action a,
+			 const char *value)
+{
+	struct mt_block *b = &run->s->blocks[st->idx];
+	long started = now_ms();
+	unsigned busy = 0, nomem = 0;
+
+	mt_snapshot_reread_block(run->sr, run->s, st->idx);
+	if (in_target(b, a)) {
+		st->result = MT_HP_ALREADY;
+		if (a == MT_HP_ONLINE)
+			note_zone(st, b);
+		return;
+	}
+	for (;;) {
+		long budget = (long)(run->rq->timeout * 1000);
+		int r;
+
+		if (deadline_left(run) < budget)
+			budget = deadline_left(run);
+		mt_progress_block(run->progress, st->block);
+		r = mt_state_write(run->sr->mem_fd, st->block, value, budget > 0 ? budget : 1, run->in);
+		st->attempts++;
+		st->result = settle(run, st, a, r);
+		if (st->result != MT_HP_FAILED)
+			break;
+		/* EBUSY: pages could not be isolated or migrated this time; try again later. */
+		if ((r == -EBUSY || r == -EAGAIN) && busy < run->rq->retries && backoff(run, busy++))
+			continue;
+		/* ENOMEM from a notifier: once more. */
+		if (r == -ENOMEM && nomem++ == 0 && !must_stop(run))
+			continue;
+		if (explain(st->err, a))
+			st->reason = explain(st->err, a);
+		break;
+	}
+	st->elapsed_ms = (uint64_t)(now_ms() - started);
+	log_change(st, a == MT_HP_ONLINE ? "online" : "offline");
+}
+
+static bool target_met(const struct run *run)
+{
+	const struct mt_hp_plan *plan = run->plan;
+
+	if (plan->size_mode)
+		return run->out->done_bytes >= plan->requested_bytes;
+	if (plan->nskipped)
+		return false;
+	for (size_t i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].result != MT_HP_DONE && plan->steps[i].result != MT_HP_ALREADY)
+			return false;
+	return true;
+}
+
+static void run_steps(struct run *run)
+{
+	struct mt_hp_plan *plan = run->plan;
+
+	for (size_t i = 0; i < plan->nsteps; i++) {
+		struct mt_hp_step *st = &plan->steps[i];
+
+		if (st->result != MT_HP_PLANNED)
+			continue;
+		if (plan->size_mode && target_met(run))
+			break;
+		if (must_stop(run)) {
+			st->result = MT_HP_SKIPPED;
+			st->reason = run->out->interrupted ? "interrupted" : "deadline reached";
+			continue;
+		}
+		if (run->plan->action == MT_HP_OFFLINE)
+			note_zone(st, &run->s->blocks[st->idx]);
+		change_block(run, st, plan->action, st->write);
+		if (st->result == MT_HP_DONE)
+			run->out->done_bytes += run->s->block_size;
+		mt_progress_done(run->progress, run->out->done_bytes);
+	}
+}
+
+/* Put back what this run changed, newest first, into the zone each block had. */
+static void roll_back(struct run *run)
+{
+	struct mt_hp_plan *plan = run->plan;
+	enum mt_hp_action undo = plan->action == MT_HP_ONLINE ? MT_HP_OFFLINE : MT_HP_ONLINE;
+
+	for (size_t i = plan->nsteps; i-- > 0;) {
+		struct mt_hp_step *st = &plan->steps[i], back = *st;
+		const char *value = "offline";
+		uint32_t *rb;
+
+		if (st->result != MT_HP_DONE)
+			continue;
+		if (undo == MT_HP_ONLINE)
+			value = strcmp(st->zone, "Movable") == 0 ? "online_movable" : "online_kernel";
+		back.attempts = 0;
+		back.from = plan->action == MT_HP_ONLINE ? MT_STATE_ONLINE : MT_STATE_OFFLINE;
+		change_block(run, &back, undo, value);
+		if (back.result != MT_HP_DONE && back.result != MT_HP_ALREADY) {
+			st->reason = "rollback failed";
+			continue;
+		}
+		rb = realloc(run->out->rolled_back, (run->out->nrolled_back + 1) * sizeof(*rb));
+		if (!rb)
+			continue;
+		run->out->rolled_back = rb;
+		rb[run->out->nrolled_back++] = st->block;
+		st->result = MT_HP_ROLLED_BACK;
+		run->out->done_bytes -= run->s->block_size;
+	}
+}
+
+static enum mt_hp_status status_of(const struct run *run)
+{
+	const struct mt_hp_plan *plan = run->plan;
+	bool changed = false;
+
+	if (target_met(run))
+		return MT_HP_STATUS_DONE;
+	for (size_t i = 0; i < plan->nsteps; i++)
+		changed |= plan->steps[i].result == MT_HP_DONE;
+	return changed ? MT_HP_STATUS_PARTIAL : MT_HP_STATUS_FAILED;
+}
+
+int mt_hp_apply(const struct mt_sysroot *sr, struct mt_snapshot *s, const struct mt_hp_request *rq,
+		struct mt_hp_plan *plan, struct mt_interrupts *in, struct mt_progress *progress,
+		struct mt_hp_outcome *out)
+{
+	struct run run = {.sr = sr, .s = s, .rq = rq, .plan = plan, .in = in,
+			  .progress = progress, .out = out, .start_ms = now_ms()};
+
+	*out = (struct mt_hp_outcome){0};
+	run.rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)run.start_ms;
+	if (!run.rng)
+		run.rng = 1;
+	run_steps(&run);
+	if (rq->rollback && !target_met(&run))
+		roll_back(&run);
+	out->status = status_of(&run);
+	return 0;
+}
+
+void mt_hp_outcome_free(struct mt_hp_outcome *out)
+{
+	free(out->rolled_back);
+	out->rolled_back = NULL;
+	out->nrolled_back = 0;
+}
+
+const char *mt_hp_status_name(enum mt_hp_status s)
+{
+	return s == MT_HP_STATUS_DONE ? "done" : s == MT_HP_STATUS_PARTIAL ? "partial" : "failed";
+}
