@@ -16,6 +16,7 @@ static const struct mt_command commands[] = {
 	{"show", cmd_show, "everything about one memory block", cmd_show_usage},
 	{"online", cmd_hotplug, "bring memory blocks online, safely", cmd_hotplug_usage},
 	{"offline", cmd_hotplug, "take memory blocks offline, safely", cmd_hotplug_usage},
+	{"monitor", cmd_monitor, "stream memory-block uevents", cmd_monitor_usage},
 	{"help", cmd_help, "help on a command", NULL},
 };
 
