@@ -22,7 +22,7 @@ enum multi_verdict {
 
 static const char *const verdict_keys[] = {"offline", "zone", "span", "genuine", "undecided"};
 
-/* 1: the range meets every linked node's span; 0: only one of them; -1: unknown. */
+/* 1: the range meets every linked node's span; 0: it misses one; -1: no zoneinfo. */
 static int spans_each_node(const struct mt_check_ctx *ctx, size_t i)
 {
 	const struct mt_block *b = &ctx->s->blocks[i];
@@ -38,7 +38,7 @@ static int spans_each_node(const struct mt_check_ctx *ctx, size_t i)
 		if (mt_node_span(ctx->s, nodes[k], &start, &end) && start <= last && end > first)
 			meets++;
 	}
-	return meets == b->nnodes ? 1 : meets <= 1 ? 0 : -1;
+	return meets == b->nnodes ? 1 : 0;
 }
 
 static bool zones_are_none(const struct mt_block *b)
@@ -51,15 +51,17 @@ static enum multi_verdict judge(const struct mt_check_ctx *ctx, size_t i, char *
 {
 	const struct mt_block *b = &ctx->s->blocks[i];
 	int spans = spans_each_node(ctx, i);
+	/* A block going offline is online until the offline completes. */
+	bool online = b->state == MT_STATE_ONLINE || b->state == MT_STATE_GOING_OFFLINE;
 
 	missing[0] = '\0';
 	if (b->state == MT_STATE_OFFLINE)
 		return MULTI_BOGUS_OFFLINE;
-	if (b->state == MT_STATE_ONLINE && b->nzones != MT_ZONES_UNKNOWN && !zones_are_none(b))
+	if (online && b->nzones != MT_ZONES_UNKNOWN && !zones_are_none(b))
 		return MULTI_BOGUS_ZONE;
 	if (spans == 0)
 		return MULTI_BOGUS_SPAN;
-	if (b->state == MT_STATE_ONLINE && zones_are_none(b) && spans == 1)
+	if (online && zones_are_none(b) && spans == 1)
 		return MULTI_GENUINE;
 	{
 		const char *what[3];
@@ -276,15 +278,9 @@ CHECK_FN(check_no_node_link)
 		if (s->blocks[i].nnodes == 0)
 			r = mt_group_add(out, "no-node-link", MT_SEV_WARNING, NULL, s->blocks[i].id,
 					 NULL, 0);
-	FOREACH_FINDING(out, "no-node-link", f) {
-		char subj[256];
-
-		mt_blocks_subject(f, subj, sizeof(subj));
-		r = r ?: mt_finding_set_message(f, "%s linked to no node, on a system with node "
-						  "directories", subj);
-		r = r ?: mt_finding_set_hint(f, "the block was registered without a node (a failed "
-					       "hot-add?); NUMA-aware tools will not see it: avoid "
-					       "acting on it, a reboot rebuilds the links");
-	}
-	return r;
+	return r ?: mt_describe(out, "no-node-link",
+				"linked to no node, on a system with node directories",
+				"the block was registered without a node (a failed hot-add?); "
+				"NUMA-aware tools will not see it: avoid acting on it, a reboot "
+				"rebuilds the links");
 }

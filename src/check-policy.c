@@ -148,15 +148,21 @@ CHECK_FN(check_movable_ratio)
 	static const uint64_t limit = 3;
 	struct zone_bytes *per_node = calloc(NODE_LIMIT, sizeof(*per_node));
 	struct zone_bytes all = {0};
+	size_t nodes_with_memory = 0;
 	int r = 0;
 
 	if (!per_node)
 		return -ENOMEM;
 	zone_bytes(ctx->s, per_node, &all);
+	for (int n = 0; n < NODE_LIMIT; n++)
+		nodes_with_memory += per_node[n].kernel || per_node[n].movable;
 	if (all.kernel && all.movable > limit * all.kernel)
 		r = ratio_finding(out, ctx->s, -1, &all);
-	/* A node with no kernel memory at all (CXL, kmem PMEM) is judged overall. */
-	for (int n = 0; n < NODE_LIMIT && r == 0; n++)
+	/*
+	 * A node with no kernel memory at all (CXL, kmem PMEM) is judged
+	 * overall; on a one-node machine "overall" already said it.
+	 */
+	for (int n = 0; n < NODE_LIMIT && r == 0 && nodes_with_memory > 1; n++)
 		if (per_node[n].kernel && per_node[n].movable > limit * per_node[n].kernel)
 			r = ratio_finding(out, ctx->s, n, &per_node[n]);
 	free(per_node);

@@ -109,6 +109,9 @@ static int print_memory(const struct mt_check_report *rep, FILE *out)
 	fputs("# HELP memtopo_memory_bytes Memory in hotplug blocks by node, zone and state.\n"
 	      "# TYPE memtopo_memory_bytes gauge\n",
 	      out);
+	/* Without a block size no byte count is true: the family stays empty. */
+	if (!snap->block_size)
+		n = 0;
 	for (size_t k = 0; k < n; k++)
 		fprintf(out, "memtopo_memory_bytes{node=\"%s\",zone=\"%s\",state=\"%s\"} %" PRIu64 "\n",
 			all[k].node, all[k].zone, all[k].state, all[k].bytes);

@@ -120,17 +120,11 @@ CHECK_FN(check_shares_pmem)
 			r = mt_group_add(out, "shares-pmem", MT_SEV_ERROR, NULL, b->id,
 					 mt_block_nodes(b), b->nnodes);
 	}
-	FOREACH_FINDING(out, "shares-pmem", f) {
-		char subj[256];
-
-		mt_blocks_subject(f, subj, sizeof(subj));
-		r = r ?: mt_finding_set_message(f, "%s partly System RAM and partly persistent "
-						  "memory: only part of the block is online", subj);
-		r = r ?: mt_finding_set_hint(f, "never read removable on it (crashed kernels before "
-					       "5.7) and do not try to offline it; lsmem reads "
-					       "removable by default");
-	}
-	return r;
+	return r ?: mt_describe(out, "shares-pmem",
+				"partly System RAM and partly persistent memory: only part of the "
+				"block is online",
+				"never read removable on it (crashed kernels before 5.7) and do not "
+				"try to offline it; lsmem reads removable by default");
 }
 
 /* Does a RAM/PMEM boundary fall inside a section at `at`, with both in that section? */

@@ -36,36 +36,47 @@ static bool is_multi_zone(const struct mt_snapshot *s, size_t i)
 /* valid_zones "none": the block spans zones or nodes, offline is EINVAL (5.18+: !mem->zone). */
 CHECK_FN(check_multi_zone)
 {
-	int r = collect(ctx, out, "multi-zone", MT_SEV_INFO, is_multi_zone);
-
-	FOREACH_FINDING(out, "multi-zone", f) {
-		char subj[256];
-
-		mt_blocks_subject(f, subj, sizeof(subj));
-		r = r ?: mt_finding_set_message(f, "%s online with valid_zones none: the block "
-						  "spans several zones or nodes", subj);
-		r = r ?: mt_finding_set_hint(f, "the kernel refuses to offline such a block "
-					       "(EINVAL); leave it out of hot-remove plans");
-	}
-	return r;
+	return collect(ctx, out, "multi-zone", MT_SEV_INFO, is_multi_zone) ?:
+	       mt_describe(out, "multi-zone",
+			   "online with valid_zones none: the block spans several zones or nodes",
+			   "the kernel refuses to offline such a block (EINVAL); leave it out of "
+			   "hot-remove plans");
 }
 
 /* Garbage in state, or state and online disagree: sysfs is not telling the truth. */
-static bool is_state_mismatch(const struct mt_snapshot *s, size_t i)
+static bool is_state_garbage(const struct mt_snapshot *s, size_t i)
+{
+	return s->detail[i].state_present && s->blocks[i].state == MT_STATE_UNKNOWN;
+}
+
+static bool is_state_online_disagreement(const struct mt_snapshot *s, size_t i)
 {
 	const struct mt_block *b = &s->blocks[i];
 	const struct mt_block_detail *d = &s->detail[i];
 
-	if (d->state_present && b->state == MT_STATE_UNKNOWN)
-		return true;
 	return (d->online == 1 && b->state == MT_STATE_OFFLINE) ||
 	       (d->online == 0 && b->state == MT_STATE_ONLINE);
+}
+
+/* One finding per cause: garbage, and state and online disagreeing. */
+static int state_mismatch_cause(const struct mt_check_ctx *ctx, struct mt_findings *out,
+				const char *key, bool (*pred)(const struct mt_snapshot *, size_t))
+{
+	const struct mt_snapshot *s = ctx->s;
+	int r = 0;
+
+	for (size_t i = 0; i < s->nblocks && r == 0; i++)
+		if (pred(s, i))
+			r = mt_group_add(out, "state-mismatch", MT_SEV_ERROR, key, s->blocks[i].id,
+					 mt_block_nodes(&s->blocks[i]), s->blocks[i].nnodes);
+	return r;
 }
 
 CHECK_FN(check_state_mismatch)
 {
 	const struct mt_snapshot *s = ctx->s;
-	int r = collect(ctx, out, "state-mismatch", MT_SEV_ERROR, is_state_mismatch);
+	int r = state_mismatch_cause(ctx, out, "garbage", is_state_garbage) ?:
+		state_mismatch_cause(ctx, out, "disagree", is_state_online_disagreement);
 
 	FOREACH_FINDING(out, "state-mismatch", f) {
 		char subj[256];
@@ -74,7 +85,7 @@ CHECK_FN(check_state_mismatch)
 		const struct mt_block_detail *d = &s->detail[idx];
 
 		mt_blocks_subject(f, subj, sizeof(subj));
-		if (b->state == MT_STATE_UNKNOWN)
+		if (strcmp(f->key, "garbage") == 0)
 			r = r ?: mt_finding_set_message(f, "%s in no known state (state reads "
 							  "\"%s\" for memory%" PRIu32 ")",
 							subj, d->state_raw, b->id);
@@ -99,19 +110,11 @@ static bool is_going_offline(const struct mt_snapshot *s, size_t i)
 /* The command re-reads the state after a pause: a transition that lasts is stuck. */
 CHECK_FN(check_going_offline)
 {
-	int r = collect(ctx, out, "going-offline", MT_SEV_WARNING, is_going_offline);
-
-	FOREACH_FINDING(out, "going-offline", f) {
-		char subj[256];
-
-		mt_blocks_subject(f, subj, sizeof(subj));
-		r = r ?: mt_finding_set_message(f, "%s still going-offline: an offline is in "
-						  "progress or stuck", subj);
-		r = r ?: mt_finding_set_hint(f, "since 4.15 an offline has no time limit and holds "
-					       "the hotplug lock; find the writer (fuser on the state "
-					       "file) and let it finish or kill it");
-	}
-	return r;
+	return collect(ctx, out, "going-offline", MT_SEV_WARNING, is_going_offline) ?:
+	       mt_describe(out, "going-offline",
+			   "still going-offline: an offline is in progress or stuck",
+			   "since 4.15 an offline has no time limit and holds the hotplug lock; "
+			   "find the writer (fuser on the state file) and let it finish or kill it");
 }
 
 static bool is_phys_index_mismatch(const struct mt_snapshot *s, size_t i)
@@ -153,8 +156,12 @@ CHECK_FN(check_offline_blocks)
 		char subj[256], size[16];
 
 		mt_blocks_subject(f, subj, sizeof(subj));
-		mt_size_human((uint64_t)f->nblocks * ctx->s->block_size, size, sizeof(size));
-		r = r ?: mt_finding_set_message(f, "%s present but offline (%s)", subj, size);
+		if (ctx->s->block_size)
+			mt_size_human((uint64_t)f->nblocks * ctx->s->block_size, size, sizeof(size));
+		r = r ?: mt_finding_set_message(f, "%s present but offline%s%s%s", subj,
+						ctx->s->block_size ? " (" : "",
+						ctx->s->block_size ? size : "",
+						ctx->s->block_size ? ")" : "");
 		r = r ?: mt_finding_set_hint(f, "memtopo online brings them into use");
 	}
 	return r;

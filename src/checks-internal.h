@@ -37,6 +37,8 @@ uint64_t mt_block_last_byte(const struct mt_snapshot *s, size_t idx);
 bool mt_node_span(const struct mt_snapshot *s, int node, uint64_t *start, uint64_t *end);
 /* "memory21 is" / "memory21 and memory32-33 are": the subject of a message. */
 const char *mt_blocks_subject(const struct mt_finding *f, char *buf, size_t size);
+/* Message "<blocks> is/are <predicate>" and the hint, for each finding of id. */
+int mt_describe(struct mt_findings *out, const char *id, const char *predicate, const char *hint);
 bool mt_node_dir_exists(const struct mt_snapshot *s, int node);
 /* Group (id, severity, key), add the block and nodes: 0 or -ENOMEM. */
 int mt_group_add(struct mt_findings *out, const char *id, enum mt_severity sev, const char *key,

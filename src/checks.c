@@ -259,6 +259,16 @@ unsigned mt_checks_wants(const struct mt_check_filter *filter)
 	return want;
 }
 
+bool mt_checks_any_runs(const struct mt_snapshot *s, const struct mt_check_filter *filter)
+{
+	unsigned ev = mt_check_evidence(s);
+
+	for (size_t i = 0; i < mt_nchecks; i++)
+		if (selected(filter, mt_checks[i].id) && (mt_checks[i].needs & ev) == mt_checks[i].needs)
+			return true;
+	return false;
+}
+
 int mt_checks_run(const struct mt_snapshot *s, const struct mt_check_filter *filter,
 		  struct mt_findings *out)
 {
@@ -359,6 +369,20 @@ const char *mt_blocks_subject(const struct mt_finding *f, char *buf, size_t size
 	len = strlen(buf);
 	snprintf(buf + len, size - len, " %s", f->nblocks == 1 ? "is" : "are");
 	return buf;
+}
+
+int mt_describe(struct mt_findings *out, const char *id, const char *predicate, const char *hint)
+{
+	int r = 0;
+
+	FOREACH_FINDING(out, id, f) {
+		char subj[256];
+
+		mt_blocks_subject(f, subj, sizeof(subj));
+		r = r ?: mt_finding_set_message(f, "%s %s", subj, predicate);
+		r = r ?: mt_finding_set_hint(f, "%s", hint);
+	}
+	return r;
 }
 
 int mt_group_add(struct mt_findings *out, const char *id, enum mt_severity sev, const char *key,

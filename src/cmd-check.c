@@ -196,6 +196,11 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 		goto out_args;
 	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0)
 		goto out;
+	if (snap->nblocks == 0) {
+		mt_err("check: %s/%s holds no memory blocks: nothing to check", sr.sys_path,
+		       MT_SYSFS_MEMORY);
+		goto out;
+	}
 	mt_snapshot_settle(&sr, snap);
 	r = mt_checks_run(snap, &filter, &rep.findings);
 	if (r < 0) {
@@ -208,6 +213,9 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	rep.skip = rq.skip;
 	rep.color = rq.format == FORMAT_TABLE && mt_use_color(opts);
 	summarise(&rep);
+	/* --only named checks none of which could run: that is no answer at all. */
+	if (rq.only && !mt_checks_any_runs(snap, &filter))
+		rep.status = MT_STATUS_UNKNOWN;
 	r = report(&rq, &rep);
 	if (r < 0)
 		mt_err("check: writing the report: %s: %s", mt_errno_name(r), strerror(-r));

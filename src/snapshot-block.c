@@ -127,7 +127,7 @@ static int read_block(const struct read_ctx *c, size_t i)
 		fd = openat(c->mem_fd, at.prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return 0; /* the block vanished (hot-remove) or is unreadable */
-		r = mt_links_read_forward(b, d, fd, c->dir_flags);
+		r = mt_links_read_forward(c->s, b, d, fd, c->dir_flags);
 		at.fd = fd;
 		at.prefix[0] = '\0';
 	}

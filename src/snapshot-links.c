@@ -162,7 +162,8 @@ int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n)
 	mt_dir_close(&nodes);
 	if (r < 0)
 		return r;
-	qsort(*ids, *n, sizeof(**ids), cmp_u32);
+	if (*n)
+		qsort(*ids, *n, sizeof(**ids), cmp_u32);
 	for (size_t i = 0; i < *n; i++)
 		if (kept == 0 || (*ids)[kept - 1] != (*ids)[i])
 			(*ids)[kept++] = (*ids)[i];
@@ -189,12 +190,21 @@ int mt_links_read_back(struct mt_snapshot *s, int node_fd)
 			break;
 	}
 	mt_dir_close(&nodes);
-	qsort(s->node_dirs, s->nnode_dirs, sizeof(*s->node_dirs), cmp_int);
+	if (s->nnode_dirs)
+		qsort(s->node_dirs, s->nnode_dirs, sizeof(*s->node_dirs), cmp_int);
 	return r;
 }
 
-int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int fd,
-			  unsigned dir_flags)
+static bool node_dir_known(const struct mt_snapshot *s, int node)
+{
+	for (size_t i = 0; i < s->nnode_dirs; i++)
+		if (s->node_dirs[i] == node)
+			return true;
+	return false;
+}
+
+int mt_links_read_forward(const struct mt_snapshot *s, struct mt_block *b,
+			  struct mt_block_detail *d, int fd, unsigned dir_flags)
 {
 	struct mt_dir dir;
 	const char *name;
@@ -206,8 +216,15 @@ int mt_links_read_forward(struct mt_block *b, struct mt_block_detail *d, int fd,
 
 		if (!mt_parse_indexed_name(name, "node", &nid) || nid > INT32_MAX)
 			continue;
-		if ((r = block_add_node(b, (int)nid)) < 0 ||
-		    (d && (r = mt_nodeset_add(&d->fwd, (int)nid)) < 0))
+		/*
+		 * A link to a node directory that is not there dangles (check says
+		 * so); it names the block's node only where no node directory
+		 * was captured at all (the util-linux dumps).
+		 */
+		if ((!s->have_node_dir || node_dir_known(s, (int)nid)) &&
+		    (r = block_add_node(b, (int)nid)) < 0)
+			break;
+		if (d && (r = mt_nodeset_add(&d->fwd, (int)nid)) < 0)
 			break;
 	}
 	mt_dir_close(&dir);

@@ -69,6 +69,9 @@ unsigned mt_check_evidence(const struct mt_snapshot *s);
 unsigned mt_checks_wants(const struct mt_check_filter *filter);
 void mt_check_ctx_init(struct mt_check_ctx *ctx, const struct mt_snapshot *s);
 
+/* Can at least one selected check run on this snapshot? */
+bool mt_checks_any_runs(const struct mt_snapshot *s, const struct mt_check_filter *filter);
+
 /*
  * Run the checks the filter selects; where the snapshot lacks what a check
  * needs, one info finding per missing piece says which checks are off.

@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""memtopo check on real captures, the util-linux dumps, trees without
+memory blocks, and the real machine (read-only).
+
+    check-fixtures.py MEMTOPO [NAME-SUBSTRING...]
+
+For every tree, `check`, `check -J`, `check --severity info` and
+`check --format prometheus` must never crash (no signal, no sanitizer
+report, no timeout), and must agree on the exit status. Then:
+
+  exit 3 ("could not check"): nothing on stdout, exactly one stderr line,
+  starting "memtopo:" -- for the captures with neither a memory/ directory
+  nor a single nodeK/memoryN back-link (only proc/, or node directories
+  without memory links), and for synthetic trees without memory blocks;
+
+  any other exit: the JSON document is well-formed (findings with id,
+  severity, sorted unique blocks and nodes, a message naming every block
+  of a finding of up to 8 blocks; summary counts = the findings;
+  blocks_checked = the blocks the capture holds; status = exit status);
+  the findings at warning and above are exactly the ones listed in EXPECT
+  (id, severity, blocks, nodes), or none; multi-node-link, judged here
+  from the capture itself (links either direction; offline, or online in
+  one valid_zones zone -> error; otherwise, with no zoneinfo in any
+  capture, warning) matches what memtopo reports, block by block; the
+  table's last line counts the same and ends with the status; the
+  Prometheus output parses strictly and agrees with the JSON and with
+  list -J -a (prom-parse.py's rules, except "no 0-byte series", which
+  check-prometheus owns: node-only captures have no block size).
+
+Expected exit statuses (from fixtures/real/README.md and the captures):
+  util-linux dumps              0  (forward links dangle: no node dir, the
+                                    link checks are off, said once)
+  autojail/*, prometheus/*      3  (proc/ only: no sysfs at all)
+  hwloc/nvidiagpunumanodes      3  (node dirs, no memory links, no memory/)
+  ghw/xeon-2socket-8581cf3a     1  block 16 under node0 and node1, memoryN
+                                   holds only online/state: undecided
+  openshift-cnto/worker1        1  block 48 under node0 and node1, same
+  nri-plugins/cpuallocator-...  1  node dirs only; blocks 24 (node0+1) and
+                                   324 (node2+3): undecided
+  hwloc/fakememinitiators-...   1  node dirs only; block 48 (node5+6)
+  everything else               0  (partial captures: what is missing is
+                                   said once, in an info note)
+The real machine (--sysroot /): 0 (the issue: check must pass here), or 3
+where the kernel has no /sys/devices/system/memory.
+Exit: 0 pass, 1 fail, 77 shared fixtures absent.
+"""
+
+import importlib.util
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mtlib  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "prom_parse", os.path.join(mtlib.TESTS_DIR, "prom-parse.py"))
+prom = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(prom)
+
+W = "warning"
+# name -> findings at warning and above: (id, severity, blocks, nodes)
+EXPECT = {
+    "ghw/xeon-2socket-8581cf3a": [("multi-node-link", W, [16], [0, 1])],
+    "openshift-cnto/worker1.internal": [("multi-node-link", W, [48], [0, 1])],
+    "nri-plugins/cpuallocator-2-socket-4-node-40-core": [
+        ("multi-node-link", W, [24], [0, 1]),
+        ("multi-node-link", W, [324], [2, 3])],
+    "hwloc/fakememinitiators-1np2c+1npp+gi": [
+        ("multi-node-link", W, [48], [5, 6])],
+}
+COULD_NOT_CHECK = {
+    "autojail/jetsonagx", "autojail/jetsontx2", "autojail/raspberrypi4b",
+    "prometheus/node_exporter-fixtures", "prometheus/procfs-testdata",
+    "hwloc/nvidiagpunumanodes",
+}
+SEV_RANK = {"info": 0, "warning": 1, "error": 2}
+STATUS = {"ok": 0, "warning": 1, "error": 2}
+
+_MEM_RE = re.compile(r"^memory([0-9]+)$")
+_NODE_RE = re.compile(r"^node([0-9]+)$")
+
+
+def back_links(root):
+    """{block: {nodes}} from node/nodeK/memoryN, whether they dangle or not."""
+    out = {}
+    nd = os.path.join(root, "sys/devices/system/node")
+    if not os.path.isdir(nd):
+        return out
+    for e in os.listdir(nd):
+        m = _NODE_RE.match(e)
+        if not m or not os.path.isdir(os.path.join(nd, e)):
+            continue
+        for f in os.listdir(os.path.join(nd, e)):
+            mm = _MEM_RE.match(f)
+            if mm:
+                out.setdefault(int(mm.group(1)), set()).add(int(m.group(1)))
+    return out
+
+
+def expected_exit(name, root):
+    cap = mtlib.Capture(root)
+    if not cap.has_memory_dir and not back_links(root):
+        derived = 3
+    elif name in EXPECT:
+        derived = max(SEV_RANK[e[1]] for e in EXPECT[name])
+    else:
+        derived = 0
+    return derived
+
+
+def judge_multi(root):
+    """{block: (severity, nodes)} for blocks linked to 2+ nodes, judged
+    from the capture alone (None severity: this script cannot tell)."""
+    cap = mtlib.Capture(root)
+    back = back_links(root)
+    zoneinfo = os.path.exists(os.path.join(root, "proc/zoneinfo"))
+    out = {}
+    ids = set(cap.blocks) if cap.has_memory_dir else set(back)
+    for b in ids:
+        info = cap.blocks.get(b, {"state": None, "zones": None,
+                                  "fwd": set(), "back": set()})
+        nodes = info["fwd"] | back.get(b, set())
+        if len(nodes) < 2:
+            continue
+        st, z = info["state"], info["zones"]
+        if st == "offline" or (st == "online" and z is not None
+                               and z != ["none"]):
+            sev = "error"
+        elif zoneinfo:
+            sev = None
+        else:
+            sev = "warning"
+        out[b] = (sev, sorted(nodes))
+    return out
+
+
+def block_names(blocks):
+    """How memtopo names a block list: memory3, memory7-9 (ranges)."""
+    return ["memory%d" % a if a == b else "memory%d-%d" % (a, b)
+            for a, b in mtlib.ranges_of(sorted(blocks))]
+
+
+def check_json(doc, rc, nblocks, t):
+    findings = doc.get("findings")
+    if not t.ok(isinstance(findings, list), "no findings list"):
+        return []
+    counts = {"info": 0, "warning": 0, "error": 0}
+    for f in findings:
+        tag = "finding %s/%s" % (f.get("id"), f.get("severity"))
+        t.ok(isinstance(f.get("id"), str) and f["id"], "%s: no id" % tag)
+        if not t.ok(f.get("severity") in counts, "%s: bad severity" % tag):
+            continue
+        counts[f["severity"]] += 1
+        for k in ("blocks", "nodes"):
+            v = f.get(k)
+            t.ok(isinstance(v, list) and v == sorted(set(v)),
+                 "%s: %s not a sorted unique list: %r" % (tag, k, v))
+        t.ok(isinstance(f.get("message"), str) and f["message"],
+             "%s: empty message" % tag)
+        if isinstance(f.get("blocks"), list) and \
+                len(mtlib.ranges_of(f["blocks"])) <= 8:
+            for n in block_names(f["blocks"]):
+                t.ok(re.search(r"\b%s\b" % n, f.get("message") or ""),
+                     "%s: message does not name %s: %r"
+                     % (tag, n, f.get("message")))
+    s = doc.get("summary", {})
+    for k, n in counts.items():
+        t.eq(s.get(k), n, "summary.%s vs findings" % k)
+    t.eq(s.get("blocks_checked"), nblocks, "summary.blocks_checked")
+    t.eq(STATUS.get(doc.get("status")), rc, "JSON status %r vs exit status"
+         % doc.get("status"))
+    want = 2 if counts["error"] else 1 if counts["warning"] else 0
+    t.eq(rc, want, "exit status vs the severities found")
+    return findings
+
+
+def check_tree(memtopo, name, root, want_exit, t, facts=True):
+    runs = {}
+    for key, args in (("table", ["check"]), ("json", ["check", "-J"]),
+                      ("info", ["check", "--severity", "info"]),
+                      ("prom", ["check", "--format", "prometheus"])):
+        r = mtlib.run_memtopo(memtopo, root, args)
+        runs[key] = r
+        crash = r.crash_reason()
+        t.ok(not crash, "%s CRASH: %s\n%s" % (" ".join(args), crash,
+                                              r.err_text()))
+    if t.problems:
+        return "crash"
+    rcs = {k: r.returncode for k, r in runs.items()}
+    t.ok(len(set(rcs.values())) == 1, "exit statuses differ: %r" % rcs)
+    rc = runs["json"].returncode
+    t.eq(rc, want_exit, "exit status (stderr: %s)"
+         % runs["json"].err_text().strip())
+    if rc == 3 or want_exit == 3:
+        for key, r in runs.items():
+            lines = r.err_text().split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
+            t.ok(len(lines) == 1 and lines[0].startswith("memtopo:"),
+                 "%s: stderr must be one 'memtopo: ...' line, got %r"
+                 % (key, r.err_text()))
+            t.ok(not r.stdout, "%s: stdout must be empty, got %r"
+                 % (key, r.text()[:200]))
+        return "could not check: %s" % runs["json"].err_text().strip()
+    for key, r in runs.items():
+        t.ok(not r.stderr, "%s: unexpected stderr %r" % (key, r.err_text()))
+    try:
+        doc = json.loads(runs["json"].text())
+    except ValueError as e:
+        t.ok(False, "check -J does not parse: %s" % e)
+        return "bad JSON"
+    cap = mtlib.Capture(root)
+    nblocks = len(cap.blocks) if cap.has_memory_dir else len(back_links(root))
+    findings = check_json(doc, rc, nblocks, t)
+    last = runs["table"].text().rstrip("\n").split("\n")[-1]
+    s = doc.get("summary", {})
+    m = re.match(r"^(\d+) errors?, (\d+) warnings?, (\d+) info in (\d+) "
+                 r"memory blocks?.*: (\w+)$", last)
+    if t.ok(m, "table summary line: %r" % last):
+        t.eq((int(m.group(1)), int(m.group(2)), int(m.group(4)),
+              m.group(5)), (s.get("error"), s.get("warning"),
+                            s.get("blocks_checked"), doc.get("status")),
+             "table summary line vs JSON")
+    if facts:
+        serious = sorted((f["id"], f["severity"], f["blocks"], f["nodes"])
+                         for f in findings if f["severity"] != "info")
+        t.eq(serious, sorted(EXPECT.get(name, [])),
+             "findings at warning and above")
+        judged = judge_multi(root)
+        reported = {}
+        for f in findings:
+            if f["id"] == "multi-node-link":
+                for b in f["blocks"]:
+                    reported[b] = (f["severity"], f["nodes"])
+        t.eq(sorted(reported), sorted(judged),
+             "multi-node-link blocks vs the capture's links")
+        for b, (sev, nodes) in judged.items():
+            if b in reported and sev is not None:
+                t.eq(reported[b][0], sev, "memory%d multi-node-link "
+                     "severity" % b)
+            if b in reported:
+                t.ok(set(nodes) <= set(reported[b][1]),
+                     "memory%d: finding nodes %r lack %r"
+                     % (b, reported[b][1], nodes))
+    problems = []
+    prom.compare(memtopo, root, [], prom.check_table(memtopo), problems,
+                 "prometheus", zero_bytes_rule=False)
+    for p in problems:
+        t.ok(False, p)
+    return "exit %d, %d finding(s), %d blocks" % (rc, len(findings), nblocks)
+
+
+class Checker:
+    def __init__(self):
+        self.problems = []
+
+    def ok(self, cond, msg):
+        if not cond:
+            self.problems.append(msg)
+        return bool(cond)
+
+    def eq(self, got, want, msg):
+        if got != want:
+            self.problems.append("%s: got %r, want %r" % (msg, got, want))
+            return False
+        return True
+
+
+def report(name, t, summary):
+    if t.problems:
+        print("FAIL %s: %s" % (name, summary))
+        for p in t.problems[:30]:
+            print("  " + p.replace("\n", "\n  "))
+        return 1
+    print("ok   %s: %s" % (name, summary))
+    return 0
+
+
+def synthetic(memtopo, tmp):
+    """Trees without memory blocks: check could not check (3)."""
+    cases = [
+        ("no-sysroot", None, "a --sysroot that does not exist"),
+        ("sys-only", ["sys/devices/system"], "sys/ without memory/ or node/"),
+        ("proc-only", ["proc"], "proc/ only"),
+        ("node-no-links", ["sys/devices/system/node/node0",
+                           "sys/devices/system/node/node1"],
+         "node dirs without a memory link, no memory/"),
+        ("empty-memory-dir", ["sys/devices/system/memory",
+                              "sys/devices/system/node/node0"],
+         "memory/ with block_size_bytes and no memoryN (no memory blocks)"),
+    ]
+    failed = 0
+    for name, dirs, what in cases:
+        root = os.path.join(tmp, "synthetic-" + name)
+        if dirs is not None:
+            for d in dirs:
+                os.makedirs(os.path.join(root, d), exist_ok=True)
+            if name == "empty-memory-dir":
+                with open(os.path.join(root, "sys/devices/system/memory/"
+                                       "block_size_bytes"), "w") as f:
+                    f.write("8000000\n")
+        t = Checker()
+        summary = check_tree(memtopo, name, root, 3, t, facts=False)
+        failed += report("synthetic/%s (%s)" % (name, what), t, summary)
+    return failed
+
+
+def main(argv):
+    if not argv or argv[0] in ("-h", "--help"):
+        sys.stderr.write(__doc__)
+        return 2
+    memtopo = mtlib.check_binary(argv[0])
+    wanted = argv[1:]
+    shared = mtlib.shared_dir()
+    dumps = mtlib.util_linux_dumps(shared)
+    reals = mtlib.real_captures(shared)
+    tarballs = dumps + reals
+    if wanted:
+        tarballs = [x for x in tarballs
+                    if any(w in mtlib.capture_name(x) for w in wanted)]
+    names = {mtlib.capture_name(x) for x in tarballs}
+    if not wanted:
+        for n in sorted((set(EXPECT) | COULD_NOT_CHECK) - names):
+            print("FAIL %s: named here but no such capture" % n)
+            return 1
+    failed = 0
+    with mtlib.TempDir("memtopo-checkfx-") as tmp:
+        for i, tb in enumerate(tarballs):
+            name = mtlib.capture_name(tb)
+            t = Checker()
+            try:
+                root = mtlib.unpack(tb, os.path.join(tmp, "%03d" % i))
+            except RuntimeError as e:
+                print("FAIL %s: %s" % (name, e))
+                failed += 1
+                continue
+            want = 3 if name in COULD_NOT_CHECK else \
+                max([SEV_RANK[e[1]] for e in EXPECT.get(name, [])] or [0])
+            t.eq(expected_exit(name, root), want,
+                 "this script's table vs the capture (exit 3 exactly where "
+                 "there is neither memory/ nor a back-link)")
+            summary = check_tree(memtopo, name, root, want, t)
+            failed += report(name, t, summary)
+        if not wanted:
+            failed += synthetic(memtopo, tmp)
+    if not wanted:
+        t = Checker()
+        want = 0 if os.path.isdir("/sys/devices/system/memory") else 3
+        # Read-only: check never writes; the real machine's findings at
+        # warning and up must be none (the issue), whatever they are.
+        summary = check_tree(memtopo, "real-root", "/", want, t, facts=False)
+        failed += report("real machine (--sysroot /)", t, summary)
+    print("%d failed" % failed)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
