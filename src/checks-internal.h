@@ -30,6 +30,9 @@ CHECK_FN(check_node_mask_mismatch);
 CHECK_FN(check_movable_ratio);
 CHECK_FN(check_auto_online_conflict);
 
+/* check-census.c */
+CHECK_FN(check_unmovable_pages);
+
 /* Helpers shared by the checks (checks.c). */
 uint64_t mt_block_first_byte(const struct mt_snapshot *s, size_t idx);
 uint64_t mt_block_last_byte(const struct mt_snapshot *s, size_t idx);

@@ -54,6 +54,8 @@ const struct mt_check mt_checks[] = {
 	 W_ADDR, check_removable_hazard, "a pre-5.7 kernel and a block partly persistent memory"},
 	{"offline-blocks", MT_SEV_INFO, MT_EV_STATE, W_BASE, check_offline_blocks,
 	 "present but offline blocks"},
+	{"unmovable-pages", MT_SEV_INFO, MT_EV_CENSUS | MT_EV_BLOCK_SIZE, W_BASE | MT_WANT_CENSUS,
+	 check_unmovable_pages, "online blocks unlikely to go offline (page census)"},
 };
 const size_t mt_nchecks = ARRAY_SIZE(mt_checks);
 
@@ -76,6 +78,7 @@ static const char *const evidence_names[MT_EV_COUNT] = {
 	"udev rules directories",
 	"zone sizes (/proc/zoneinfo or valid_zones)",
 	"the memory directory (sys/devices/system/memory)",
+	"/proc/kpageflags (root only)",
 };
 
 const struct mt_check *mt_check_find(const char *id)
@@ -131,6 +134,8 @@ unsigned mt_check_evidence(const struct mt_snapshot *s)
 		ev |= MT_EV_AUTO_ONLINE;
 	if (s->udev.dirs_found)
 		ev |= MT_EV_UDEV;
+	if (s->verdict && !s->census_err)
+		ev |= MT_EV_CENSUS;
 	return ev;
 }
 

@@ -11,6 +11,7 @@ enum {
 	OPT_ONLY,
 	OPT_SKIP,
 	OPT_FORMAT,
+	OPT_NO_CENSUS,
 };
 
 enum check_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS };
@@ -21,6 +22,7 @@ static const struct option longopts[] = {
 	{"only", required_argument, NULL, OPT_ONLY},
 	{"skip", required_argument, NULL, OPT_SKIP},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
 	MT_GLOBAL_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
@@ -36,6 +38,7 @@ void cmd_check_usage(FILE *out)
 	      "      --only ID[,ID]     run only these checks\n"
 	      "      --skip ID[,ID]     do not run these checks\n"
 	      "      --format FORMAT    table (default), json or prometheus\n"
+	      "      --no-census        skip unmovable-pages (reads /proc/kpageflags)\n"
 	      "\n" MT_GLOBAL_USAGE "\nChecks:\n",
 	      out);
 	for (size_t i = 0; i < mt_nchecks; i++)
@@ -52,6 +55,7 @@ struct check_request {
 	enum mt_severity severity;
 	char *only_buf, *skip_buf;
 	const char **only, **skip;
+	bool no_census;
 };
 
 /* "a,b,c" -> NULL-terminated array pointing into a copy; every id must exist. */
@@ -88,6 +92,22 @@ static int parse_ids(const struct mt_command *self, const char *opt, const char 
 	return 0;
 }
 
+static int add_skip(struct check_request *rq, const char *id)
+{
+	size_t n = 0;
+	const char **ids;
+
+	while (rq->skip && rq->skip[n])
+		n++;
+	ids = realloc(rq->skip, (n + 2) * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	ids[n] = id;
+	ids[n + 1] = NULL;
+	rq->skip = ids;
+	return 0;
+}
+
 /* Usage errors exit 3: "could not check", as monitoring plugins do. */
 static int parse_args(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv,
 		      struct check_request *rq)
@@ -111,6 +131,9 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 		case OPT_SKIP:
 			if ((r = parse_ids(self, "--skip", optarg, &rq->skip_buf, &rq->skip)) != 0)
 				return r < 0 ? MT_STATUS_UNKNOWN : r;
+			break;
+		case OPT_NO_CENSUS:
+			rq->no_census = true;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0)
@@ -137,6 +160,9 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 	}
 	if (opts->json)
 		rq->format = FORMAT_JSON;
+	/* --no-census is --skip unmovable-pages: the one check that reads kpageflags. */
+	if (rq->no_census && (r = add_skip(rq, "unmovable-pages")) < 0)
+		return MT_STATUS_UNKNOWN;
 	if (!rq->severity_given)
 		rq->severity = rq->format == FORMAT_TABLE && opts->verbose < 1 ? MT_SEV_WARNING
 										: MT_SEV_INFO;

@@ -35,6 +35,7 @@ enum {
 	OPT_FORCE,
 	OPT_LOCK_WAIT,
 	OPT_PROGRESS,
+	OPT_NO_CENSUS,
 };
 
 #define HOTPLUG_SHORTOPTS "b:" MT_GLOBAL_SHORTOPTS
@@ -51,6 +52,7 @@ static const struct option longopts[] = {
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
 	{"progress", optional_argument, NULL, OPT_PROGRESS},
+	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
 	MT_GLOBAL_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
@@ -62,7 +64,7 @@ struct hp_args {
 	const char *target; /* SIZE or RANGE as typed */
 	double lock_wait;
 	enum progress_mode progress;
-	bool to_given;
+	bool to_given, no_census;
 };
 
 void cmd_hotplug_usage(FILE *out)
@@ -86,6 +88,7 @@ void cmd_hotplug_usage(FILE *out)
 	      "      --force            act on blocks memtopo check flags, ignore safety rules\n"
 	      "      --lock-wait SECS   wait for another run's lock\n"
 	      "      --progress[=WHEN]  auto (default), always or never\n"
+	      "      --no-census        offline: do not order candidates by their page census\n"
 	      "\n" MT_GLOBAL_USAGE
 	      "\nExit status: 0 target met, 1 nothing done or failure, 2 bad input,\n"
 	      "64 partly done. See memtopo-online(8).\n",
@@ -182,6 +185,9 @@ static int parse_option(const struct mt_command *self, struct mt_opts *opts, int
 		return 0;
 	case OPT_ROLLBACK:
 		rq->rollback = true;
+		return 0;
+	case OPT_NO_CENSUS:
+		a->no_census = true;
 		return 0;
 	case OPT_FORCE:
 		rq->force = true;
@@ -308,12 +314,34 @@ static int prepare(const struct mt_command *self, struct hp_run *run, const stru
 	return 0;
 }
 
+/*
+ * SIZE offline: the page census of the leading candidates (2N for N
+ * blocks), then likely ones first. Unreadable (not root, no kpageflags):
+ * the plain order stands.
+ */
+static void order_by_census(struct hp_run *run)
+{
+	size_t window = mt_hp_plan_census_window(&run->plan);
+
+	if (!window)
+		return;
+	for (size_t i = 0; i < window; i++)
+		if (mt_snapshot_census_block(&run->sr, run->snap, run->plan.steps[i].idx) < 0 &&
+		    run->snap->census_err)
+			return;
+	mt_hp_plan_order_by_census(&run->plan);
+}
+
 static int make_plan(const struct mt_command *self, struct hp_run *run, const struct hp_args *a)
 {
 	char error[256];
 	int r;
 
-	if (mt_read_snapshot(&run->sr, mt_checks_wants(NULL) | MT_WANT_MEMINFO, &run->snap) < 0 ||
+	/* The census is read lazily below, for the candidates that need it. */
+	static const char *const no_census_check[] = {"unmovable-pages", NULL};
+	const struct mt_check_filter filter = {.skip = no_census_check};
+
+	if (mt_read_snapshot(&run->sr, mt_checks_wants(&filter) | MT_WANT_MEMINFO, &run->snap) < 0 ||
 	    mt_require_block_size(&run->sr, run->snap) < 0)
 		return MT_EXIT_FAILURE;
 	if (a->rq.node_filter && (r = mt_require_nodes(self, &run->sr, run->snap, &a->rq.nodes)))
@@ -329,6 +357,8 @@ static int make_plan(const struct mt_command *self, struct hp_run *run, const st
 		mt_err("%s: %s: %s", self->name, mt_errno_name(r), strerror(-r));
 		return MT_EXIT_FAILURE;
 	}
+	if (!a->no_census)
+		order_by_census(run);
 	return 0;
 }
 

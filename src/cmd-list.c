@@ -30,6 +30,8 @@ const struct mt_list_column mt_list_columns[MT_LIST_NCOLS] = {
 	[COL_END] = {"END", "last address of the range", 0, SCOLS_FL_RIGHT, 0, 0},
 	[COL_BLOCKS] = {"BLOCKS", "number of memory blocks in the range", 0, SCOLS_FL_RIGHT, 0,
 			0},
+	[COL_OFFLINE] = {"OFFLINE", "will it offline? likely, unlikely, unknown (page census)", 0,
+			 SCOLS_FL_RIGHT, MT_SPLIT_VERDICT, MT_WANT_CENSUS},
 };
 
 enum {
@@ -37,6 +39,7 @@ enum {
 	OPT_SUMMARY,
 	OPT_NODE,
 	OPT_STATE,
+	OPT_NO_CENSUS,
 };
 
 #define LIST_SHORTOPTS "o:S:abnrP" MT_GLOBAL_SHORTOPTS
@@ -53,6 +56,7 @@ const struct option cmd_list_longopts[] = {
 	{"summary", optional_argument, NULL, OPT_SUMMARY},
 	{"node", required_argument, NULL, OPT_NODE},
 	{"state", required_argument, NULL, OPT_STATE},
+	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
 	MT_GLOBAL_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
@@ -73,6 +77,7 @@ void cmd_list_usage(FILE *out)
 	      "      --summary[=WHEN]   summary: never, always or only\n"
 	      "      --node N[,M]       only blocks on these NUMA nodes\n"
 	      "      --state STATE      only blocks in this state (online, offline, going-offline)\n"
+	      "      --no-census        OFFLINE says unknown: do not read /proc/kpageflags\n"
 	      "\n" MT_GLOBAL_USAGE "\nColumns (default " DEFAULT_COLUMNS
 	      ", or $MEMTOPO_COLUMNS):\n",
 	      out);
@@ -122,6 +127,7 @@ struct list_request {
 	struct mt_idlist nodes;
 	bool node_filter;
 	unsigned states; /* 1 << enum mt_state; 0: all */
+	bool no_census;
 };
 
 static int setup_columns(const struct mt_command *self, struct mt_list *l,
@@ -289,6 +295,9 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 			if ((r = parse_states(self, optarg, &rq->states)) != 0)
 				return r;
 			break;
+		case OPT_NO_CENSUS:
+			rq->no_census = true;
+			break;
 		default:
 			if ((r = mt_opts_handle(self, opts, c, optarg, argv)) != MT_CONTINUE)
 				return r;
@@ -329,6 +338,8 @@ static unsigned wanted(const struct mt_opts *opts, const struct mt_list *l,
 		want |= MT_WANT_STATE;
 	if (rq->node_filter)
 		want |= MT_WANT_NODES;
+	if (rq->no_census)
+		want &= ~MT_WANT_CENSUS;
 	return want;
 }
 
@@ -381,6 +392,8 @@ int cmd_list(const struct mt_command *self, struct mt_opts *opts, int argc, char
 	if (mt_read_snapshot(&sr, wanted(opts, &l, &rq), &snap) < 0 ||
 	    mt_require_block_size(&sr, snap) < 0)
 		goto out;
+	if (rq.no_census)
+		mt_snapshot_no_census(snap);
 	/* FLAGS runs the checks: they see a going-offline only if it lasts. */
 	if (snap->want & MT_WANT_LINKS)
 		mt_snapshot_settle(&sr, snap);

@@ -7,7 +7,10 @@
 #include "memtopo/commands.h"
 #include "memtopo/show.h"
 
+enum { OPT_NO_CENSUS = MT_OPT_FIRST_COMMAND_OPT };
+
 static const struct option longopts[] = {
+	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
 	MT_GLOBAL_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
@@ -17,7 +20,10 @@ void cmd_show_usage(FILE *out)
 	fputs("Usage: memtopo show [OPTIONS] BLOCK\n\n"
 	      "Show every attribute of one memory block, its node links in both\n"
 	      "directions, the iomem resources and zones inside it, and the check\n"
-	      "findings that touch it. BLOCK is memoryN, N or a physical address (0x...).\n"
+	      "findings that touch it, and its page census (will it go offline?).\n"
+	      "BLOCK is memoryN, N or a physical address (0x...).\n\n"
+	      "Options:\n"
+	      "      --no-census        do not read /proc/kpageflags\n"
 	      "\n" MT_GLOBAL_USAGE "\nSee memtopo-show(8).\n",
 	      out);
 }
@@ -38,6 +44,9 @@ static int parse_block(const char *arg, const struct mt_snapshot *s, unsigned lo
 	return mt_parse_ulong(arg, 10, id);
 }
 
+static const char *const census_check[] = {"unmovable-pages", NULL};
+static const struct mt_check_filter skip_census = {.skip = census_check};
+
 /* Keep the findings that name block `id`. */
 static void keep_block(struct mt_findings *fs, uint32_t id)
 {
@@ -57,7 +66,7 @@ static void keep_block(struct mt_findings *fs, uint32_t id)
 }
 
 static int show(const struct mt_command *self, struct mt_opts *opts, struct mt_sysroot *sr,
-		struct mt_snapshot *snap, const char *arg)
+		struct mt_snapshot *snap, const char *arg, bool census)
 {
 	struct mt_show sh = {.snap = snap, .color = mt_use_color(opts)};
 	unsigned long id;
@@ -74,7 +83,12 @@ static int show(const struct mt_command *self, struct mt_opts *opts, struct mt_s
 	}
 	sh.idx = (size_t)idx;
 	mt_snapshot_settle(sr, snap);
-	r = mt_checks_run(snap, NULL, &sh.findings);
+	/* This block's census only; unmovable-pages would read every block's. */
+	if (census)
+		mt_snapshot_census_block(sr, snap, sh.idx);
+	else
+		mt_snapshot_no_census(snap);
+	r = mt_checks_run(snap, &skip_census, &sh.findings);
 	if (r == 0) {
 		keep_block(&sh.findings, snap->blocks[idx].id);
 		r = opts->json ? mt_show_print_json(&sh, stdout) : mt_show_print_text(&sh, stdout);
@@ -91,20 +105,24 @@ int cmd_show(const struct mt_command *self, struct mt_opts *opts, int argc, char
 {
 	struct mt_snapshot *snap = NULL;
 	struct mt_sysroot sr;
+	bool census = true;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, ":" MT_GLOBAL_SHORTOPTS, longopts, NULL)) != -1)
-		if ((r = mt_opts_handle(self, opts, c, optarg, argv)) != MT_CONTINUE)
+	while ((c = getopt_long(argc, argv, ":" MT_GLOBAL_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == OPT_NO_CENSUS)
+			census = false;
+		else if ((r = mt_opts_handle(self, opts, c, optarg, argv)) != MT_CONTINUE)
 			return r;
+	}
 	if (optind + 1 != argc)
 		return mt_usage_error(self, optind == argc ? "which block?"
 							   : "one block at a time");
 	if (mt_open_sysroot(opts, &sr) < 0)
 		return MT_EXIT_FAILURE;
 	r = MT_EXIT_FAILURE;
-	if (mt_read_snapshot(&sr, mt_checks_wants(NULL), &snap) == 0 &&
+	if (mt_read_snapshot(&sr, mt_checks_wants(&skip_census) | MT_WANT_KERNEL, &snap) == 0 &&
 	    mt_require_block_size(&sr, snap) == 0)
-		r = show(self, opts, &sr, snap, argv[optind]);
+		r = show(self, opts, &sr, snap, argv[optind], census);
 	mt_snapshot_free(snap);
 	mt_sysroot_close(&sr);
 	return r;

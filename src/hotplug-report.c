@@ -38,6 +38,9 @@ static struct json_object *step_json(const struct mt_hp_plan *plan, const struct
 	err |= mt_json_add(o, "write", json_object_new_string(st->write));
 	err |= mt_json_add(o, "zone", st->zone[0] ? json_object_new_string(st->zone) : NULL);
 	err |= mt_json_add(o, "reason", st->reason ? json_object_new_string(st->reason) : NULL);
+	if (plan->action == MT_HP_OFFLINE)
+		err |= mt_json_add(o, "offline_verdict",
+				   json_object_new_string(mt_verdict_name(st->verdict)));
 	if (err) {
 		json_object_put(o);
 		return NULL;

@@ -102,6 +102,8 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 	case COL_BLOCKS:
 		snprintf(buf, size, "%zu", mt_range_blocks(r));
 		return buf;
+	case COL_OFFLINE:
+		return mt_verdict_name(mt_block_verdict(s, r->first));
 	case MT_LIST_NCOLS:
 		break;
 	}

@@ -233,6 +233,46 @@ static int check_target(const struct mt_snapshot *s, const struct mt_hp_request 
 	return 0;
 }
 
+static int verdict_rank(enum mt_verdict v)
+{
+	return v == MT_VERDICT_LIKELY ? 0 : v == MT_VERDICT_UNLIKELY ? 2 : 1;
+}
+
+static int cmp_census(const void *a, const void *b, void *arg)
+{
+	const struct mt_hp_step *x = a, *y = b;
+	int rx = verdict_rank((enum mt_verdict)x->verdict), ry = verdict_rank((enum mt_verdict)y->verdict);
+
+	if (rx != ry)
+		return rx - ry;
+	return cmp_offline(a, b, arg);
+}
+
+static void mark_spares(struct mt_hp_plan *plan)
+{
+	uint64_t need = plan->requested_bytes / plan->snap->block_size;
+
+	for (size_t i = 0; i < plan->nsteps; i++)
+		plan->steps[i].spare = i >= need;
+}
+
+size_t mt_hp_plan_census_window(const struct mt_hp_plan *plan)
+{
+	uint64_t need = plan->requested_bytes / plan->snap->block_size;
+
+	if (!plan->size_mode || plan->action != MT_HP_OFFLINE)
+		return 0;
+	return need * 2 < plan->nsteps ? (size_t)need * 2 : plan->nsteps;
+}
+
+void mt_hp_plan_order_by_census(struct mt_hp_plan *plan)
+{
+	for (size_t i = 0; i < plan->nsteps; i++)
+		plan->steps[i].verdict = (uint8_t)mt_block_verdict(plan->snap, plan->steps[i].idx);
+	qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_census, (void *)plan->snap);
+	mark_spares(plan);
+}
+
 int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq,
 		     const uint32_t *flags, struct mt_hp_plan *plan, char *error, size_t size)
 {
@@ -250,10 +290,7 @@ int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq
 	if (plan->size_mode && rq->action == MT_HP_OFFLINE)
 		qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_offline, (void *)s);
 	if (plan->size_mode) {
-		uint64_t need = rq->size / s->block_size;
-
-		for (size_t i = 0; i < plan->nsteps; i++)
-			plan->steps[i].spare = i >= need;
+		mark_spares(plan);
 	} else {
 		for (size_t i = 0; i < plan->nsteps; i++)
 			if (plan->steps[i].result == MT_HP_PLANNED)

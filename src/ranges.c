@@ -20,6 +20,8 @@ static unsigned block_diff(const struct mt_snapshot *s, const uint32_t *flags, s
 		d |= MT_SPLIT_REMOVABLE;
 	if (flags && flags[i] != flags[j])
 		d |= MT_SPLIT_FLAGS;
+	if (mt_block_verdict(s, i) != mt_block_verdict(s, j))
+		d |= MT_SPLIT_VERDICT;
 	return d;
 }
 

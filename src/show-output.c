@@ -91,6 +91,44 @@ static void text_resources(const struct mt_show *sh, FILE *out)
 			res->source == MT_RES_NONE ? "- (not available)" : "nothing inside");
 }
 
+static const char *census_unreadable(const struct mt_snapshot *s)
+{
+	switch (-s->census_err) {
+	case ECANCELED:
+		return "not taken (--no-census)";
+	case EACCES:
+	case EPERM:
+		return "unreadable: /proc/kpageflags is for root";
+	case ENOENT:
+		return "unavailable: no /proc/kpageflags";
+	default:
+		return "unreadable";
+	}
+}
+
+static void text_census(const struct mt_show *sh, FILE *out)
+{
+	const struct mt_snapshot *s = sh->snap;
+	enum mt_verdict v = mt_block_verdict(s, sh->idx);
+	const struct mt_census *c;
+
+	if (v == MT_VERDICT_NONE) {
+		fprintf(out, "  %-13s - (not online)\n", "census:");
+		return;
+	}
+	if (!s->census || s->census_err || v == MT_VERDICT_UNKNOWN) {
+		fprintf(out, "  %-13s %s\n", "census:",
+			s->census_err ? census_unreadable(s) : "unreadable (a short kpageflags?)");
+		fprintf(out, "  %-13s unknown\n", "offline:");
+		return;
+	}
+	c = &s->census[sh->idx];
+	fprintf(out, "  %-13s %" PRIu64 " free, %" PRIu64 " movable, %" PRIu64 " huge, %" PRIu64
+		     " unmovable, %" PRIu64 " unknown (pages)\n",
+		"census:", c->free, c->movable, c->huge, c->unmovable, c->unknown);
+	fprintf(out, "  %-13s %s\n", "offline:", mt_verdict_name(v));
+}
+
 static void text_zones(const struct mt_show *sh, FILE *out)
 {
 	const struct mt_zoneinfo *zi = &sh->snap->zoneinfo;
@@ -113,6 +151,7 @@ int mt_show_print_text(const struct mt_show *sh, FILE *out)
 	text_attrs(sh, out);
 	text_resources(sh, out);
 	text_zones(sh, out);
+	text_census(sh, out);
 	if (!sh->findings.n)
 		fprintf(out, "  %-13s none\n", "findings:");
 	for (size_t i = 0; i < sh->findings.n; i++) {
@@ -208,6 +247,26 @@ static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 	mt_json_add(doc, "links", links);
 }
 
+static void census_json(const struct mt_show *sh, struct json_object *doc)
+{
+	const struct mt_snapshot *s = sh->snap;
+	enum mt_verdict v = mt_block_verdict(s, sh->idx);
+	const struct mt_census *c = s->census ? &s->census[sh->idx] : NULL;
+	struct json_object *o = NULL;
+
+	mt_json_add(doc, "offline_verdict",
+		    v == MT_VERDICT_NONE ? NULL : json_object_new_string(mt_verdict_name(v)));
+	if (c && (v == MT_VERDICT_LIKELY || v == MT_VERDICT_UNLIKELY) &&
+	    (o = json_object_new_object())) {
+		mt_json_add(o, "free", json_object_new_uint64(c->free));
+		mt_json_add(o, "movable", json_object_new_uint64(c->movable));
+		mt_json_add(o, "huge", json_object_new_uint64(c->huge));
+		mt_json_add(o, "unmovable", json_object_new_uint64(c->unmovable));
+		mt_json_add(o, "unknown", json_object_new_uint64(c->unknown));
+	}
+	mt_json_add(doc, "census", o);
+}
+
 int mt_show_print_json(const struct mt_show *sh, FILE *out)
 {
 	struct json_object *doc = mt_json_document(), *findings;
@@ -221,6 +280,7 @@ int mt_show_print_json(const struct mt_show *sh, FILE *out)
 					   : sh->snap->resources.source == MT_RES_MEMMAP ? "memmap"
 											  : "none"));
 	mt_json_add(doc, "zone_spans", zones_json(sh));
+	census_json(sh, doc);
 	findings = json_object_new_array();
 	for (size_t i = 0; findings && i < sh->findings.n; i++)
 		json_object_array_add(findings, mt_finding_json(&sh->findings.f[i]));

@@ -17,6 +17,9 @@ int mt_links_read_back(struct mt_snapshot *s, int node_fd);
 int mt_links_read_forward(const struct mt_snapshot *s, struct mt_block *b,
 			  struct mt_block_detail *d, int fd, unsigned dir_flags);
 
+/* snapshot-census.c: every online block's page census (MT_WANT_CENSUS) */
+int mt_snapshot_census_all(const struct mt_sysroot *sr, struct mt_snapshot *s);
+
 /* snapshot-system.c: node masks, kernel, resources, zoneinfo, udev, meminfo */
 int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s);
 void mt_snapshot_free_system(struct mt_snapshot *s);

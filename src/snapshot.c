@@ -188,6 +188,9 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	/* The census counts pages: it needs the page size. */
+	if (want & MT_WANT_CENSUS)
+		want |= MT_WANT_KERNEL | MT_WANT_STATE;
 	s->want = want;
 	if (sr->mem_fd >= 0) {
 		s->block_size_err = read_block_size(s, sr->mem_fd);
@@ -227,6 +230,8 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 			read_policy(sr->sys_fd, "module/memory_hotplug/parameters/online_policy");
 	}
 	r = mt_snapshot_read_system(sr, s);
+	if (r == 0 && (want & MT_WANT_CENSUS))
+		r = mt_snapshot_census_all(sr, s);
 	if (r < 0) {
 		set_error(error, r, "");
 		goto fail;
@@ -278,6 +283,8 @@ void mt_snapshot_free(struct mt_snapshot *s)
 	free(s->orphans);
 	free(s->auto_online_blocks);
 	free(s->online_policy);
+	free(s->census);
+	free(s->verdict);
 	mt_snapshot_free_system(s);
 	free(s);
 }

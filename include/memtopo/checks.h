@@ -29,7 +29,8 @@ enum mt_evidence {
 	MT_EV_UDEV = 1u << 14,
 	MT_EV_ZONE_SIZES = 1u << 15, /* zoneinfo or the zones of online blocks */
 	MT_EV_MEMORY_DIR = 1u << 16, /* a capture of node directories only lacks it */
-	MT_EV_COUNT = 17,
+	MT_EV_CENSUS = 1u << 17,     /* /proc/kpageflags, read as root */
+	MT_EV_COUNT = 18,
 };
 
 struct mt_check_ctx {

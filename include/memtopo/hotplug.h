@@ -60,6 +60,7 @@ struct mt_hp_step {
 	const char *reason;       /* why skipped / failed, for people */
 	char zone[16];            /* online: the zone it landed in; offline: the zone it left */
 	bool spare;               /* SIZE: a candidate taken only if an earlier one fails */
+	uint8_t verdict;          /* enum mt_verdict: the page census' guess, when taken */
 };
 
 struct mt_hp_plan {
@@ -82,6 +83,15 @@ struct mt_hp_plan {
 int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq,
 		     const uint32_t *flags, struct mt_hp_plan *plan, char *error, size_t size);
 void mt_hp_plan_free(struct mt_hp_plan *plan);
+
+/*
+ * SIZE offline with a page census: how many leading candidates to census
+ * (2N for N blocks wanted: enough in the common case, and bounded), then
+ * the reorder: likely first, then unknown, then unlikely, keeping Movable
+ * before kernel zones and high before low inside each class.
+ */
+size_t mt_hp_plan_census_window(const struct mt_hp_plan *plan);
+void mt_hp_plan_order_by_census(struct mt_hp_plan *plan);
 
 const char *mt_hp_result_name(enum mt_hp_result r);
 const char *mt_hp_action_name(enum mt_hp_action a);

@@ -25,6 +25,7 @@ enum mt_list_col {
 	COL_START,
 	COL_END,
 	COL_BLOCKS,
+	COL_OFFLINE,
 	MT_LIST_NCOLS,
 };
 

@@ -16,6 +16,7 @@ enum mt_split {
 	MT_SPLIT_ZONES = 1u << 2,
 	MT_SPLIT_REMOVABLE = 1u << 3,
 	MT_SPLIT_FLAGS = 1u << 4,
+	MT_SPLIT_VERDICT = 1u << 5,
 };
 
 struct mt_range {

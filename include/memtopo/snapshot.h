@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "memtopo/block-attrs.h"
+#include "memtopo/census.h"
 #include "memtopo/idlist.h"
 #include "memtopo/resources.h"
 #include "memtopo/sysfs.h"
@@ -44,6 +45,7 @@ enum mt_want {
 	MT_WANT_MEMINFO = 1u << 12, /* MemAvailable */
 	MT_WANT_ONLINE = 1u << 13,     /* the online attribute (with DETAIL) */
 	MT_WANT_PHYS_INDEX = 1u << 14, /* phys_index (with DETAIL) */
+	MT_WANT_CENSUS = 1u << 15,     /* page census of every online block (kpageflags) */
 };
 
 /* Everything check reads (and list -o FLAGS, show). */
@@ -132,6 +134,15 @@ struct mt_snapshot {
 	bool have_zoneinfo;
 	struct mt_udev_rules udev;     /* MT_WANT_UDEV */
 
+	/*
+	 * MT_WANT_CENSUS (or one block at a time, mt_snapshot_census_block):
+	 * per block, NULL until a census is taken. census_err says why there is
+	 * none (-EACCES not root, -ENOENT no kpageflags, -ECANCELED --no-census).
+	 */
+	struct mt_census *census;
+	uint8_t *verdict; /* enum mt_verdict */
+	int census_err;
+
 	/* MT_WANT_MEMINFO */
 	bool have_mem_available;
 	uint64_t mem_available; /* bytes */
@@ -175,6 +186,18 @@ void mt_nodeset_free(struct mt_nodeset *set);
  * going-offline block a second time; apply verifies every write by it.
  */
 int mt_snapshot_reread_block(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx);
+
+/*
+ * The page census of one block (online blocks only; others get
+ * MT_VERDICT_NONE), read now unless it was. For offline's lazy ordering.
+ */
+int mt_snapshot_census_block(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx);
+/* No census for this snapshot: every verdict unknown (--no-census). */
+void mt_snapshot_no_census(struct mt_snapshot *s);
+static inline enum mt_verdict mt_block_verdict(const struct mt_snapshot *s, size_t idx)
+{
+	return s->verdict ? (enum mt_verdict)s->verdict[idx] : MT_VERDICT_UNKNOWN;
+}
 
 /*
  * going-offline is a transition: when a block shows it, pause and read
