@@ -113,7 +113,7 @@ static void text_census(const struct mt_show *sh, FILE *out)
 	const struct mt_census *c;
 
 	if (v == MT_VERDICT_NONE) {
-		fprintf(out, "  %-13s - (not online)\n", "census:");
+		fprintf(out, "  %-13s - (offline)\n", "census:");
 		return;
 	}
 	if (!s->census || s->census_err || v == MT_VERDICT_UNKNOWN) {

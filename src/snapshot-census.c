@@ -30,7 +30,8 @@ static int alloc_census(struct mt_snapshot *s)
 	if (!s->census || !s->verdict)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->nblocks; i++)
-		s->verdict[i] = online(&s->blocks[i]) ? MT_VERDICT_UNKNOWN : MT_VERDICT_NONE;
+		s->verdict[i] = s->blocks[i].state == MT_STATE_OFFLINE ? MT_VERDICT_NONE
+								       : MT_VERDICT_UNKNOWN;
 	return 0;
 }
 
