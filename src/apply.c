@@ -32,6 +32,8 @@ struct run {
 	struct mt_hp_outcome *out;
 	long start_ms;
 	uint64_t rng;
+	/* Undoing: neither the deadline nor a first Ctrl-C stops it (they are why it runs). */
+	bool rolling_back;
 };
 
 static long now_ms(void)
@@ -52,6 +54,8 @@ static long deadline_left(const struct run *run)
 
 static bool must_stop(struct run *run)
 {
+	if (run->rolling_back)
+		return false;
 	if (run->in && mt_interrupts_pending(run->in))
 		run->out->interrupted = true;
 	if (deadline_left(run) <= 0)
@@ -77,7 +81,7 @@ static bool backoff(struct run *run, unsigned retry)
 	if (ms > BACKOFF_MAX_MS)
 		ms = BACKOFF_MAX_MS;
 	ms = ms / 2 + (long)(next_random(run) % (uint64_t)ms);
-	if (ms >= deadline_left(run))
+	if (!run->rolling_back && ms >= deadline_left(run))
 		return false;
 	poll(&p, 1, (int)ms);
 	return !must_stop(run);
@@ -179,7 +183,7 @@ static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_acti
 		long budget = (long)(run->rq->timeout * 1000);
 		int r;
 
-		if (deadline_left(run) < budget)
+		if (!run->rolling_back && deadline_left(run) < budget)
 			budget = deadline_left(run);
 		mt_progress_block(run->progress, st->block);
 		r = mt_state_write(run->sr->mem_fd, st->block, value, budget > 0 ? budget : 1, run->in);
@@ -246,6 +250,7 @@ static void roll_back(struct run *run)
 	struct mt_hp_plan *plan = run->plan;
 	enum mt_hp_action undo = plan->action == MT_HP_ONLINE ? MT_HP_OFFLINE : MT_HP_ONLINE;
 
+	run->rolling_back = true;
 	for (size_t i = plan->nsteps; i-- > 0;) {
 		struct mt_hp_step *st = &plan->steps[i], back = *st;
 		const char *value = "offline";
@@ -260,6 +265,7 @@ static void roll_back(struct run *run)
 		change_block(run, &back, undo, value);
 		if (back.result != MT_HP_DONE && back.result != MT_HP_ALREADY) {
 			st->reason = "rollback failed";
+			st->err = back.err;
 			continue;
 		}
 		rb = realloc(run->out->rolled_back, (run->out->nrolled_back + 1) * sizeof(*rb));

@@ -404,6 +404,28 @@ static int apply(struct hp_run *run, const struct hp_args *a, const struct mt_op
 	return 0;
 }
 
+/*
+ * Bad input is bad input whoever runs it and whatever else runs: judge the
+ * request against a quick look at the machine (block size, block ids,
+ * nodes) before preflight and the lock, so it exits 2 with nothing written.
+ */
+static int check_request(const struct mt_command *self, const struct mt_sysroot *sr,
+			 const struct hp_args *a)
+{
+	struct mt_snapshot *s = NULL;
+	char error[256];
+	int r = MT_EXIT_FAILURE;
+
+	if (mt_read_snapshot(sr, MT_WANT_NODES, &s) < 0 || mt_require_block_size(sr, s) < 0)
+		goto out;
+	r = a->rq.node_filter ? mt_require_nodes(self, sr, s, &a->rq.nodes) : 0;
+	if (r == 0 && mt_hp_request_check(s, &a->rq, error, sizeof(error)) != 0)
+		r = mt_usage_error(self, "%s", error);
+out:
+	mt_snapshot_free(s);
+	return r;
+}
+
 static int run_hotplug(const struct mt_command *self, struct mt_opts *opts, struct hp_args *a)
 {
 	struct hp_run run = {.lock = {.fd = -1}};
@@ -413,7 +435,9 @@ static int run_hotplug(const struct mt_command *self, struct mt_opts *opts, stru
 	if (mt_open_sysroot(opts, &run.sr) < 0)
 		return MT_EXIT_FAILURE;
 	run.sr_open = true;
-	r = prepare(self, &run, a);
+	r = check_request(self, &run.sr, a);
+	if (r == 0)
+		r = prepare(self, &run, a);
 	if (r == 0)
 		r = make_plan(self, &run, a);
 	if (r == 0 && !a->rq.dry_run && !run.plan.refusal[0])
@@ -425,7 +449,7 @@ static int run_hotplug(const struct mt_command *self, struct mt_opts *opts, stru
 							       : &run.outcome,
 					    .dry_run = a->rq.dry_run, .quiet = opts->verbose < 0};
 		if (run.plan.refusal[0] && !opts->json)
-			mt_err("%s: refused: %s", self->name, run.plan.refusal);
+			mt_err("%s: %s", self->name, run.plan.refusal);
 		mt_hp_print_errors(&rep);
 		r = opts->json ? mt_hp_print_json(&rep, stdout) : mt_hp_print_text(&rep, stdout);
 		r = r < 0 ? MT_EXIT_FAILURE : exit_status(&run, a);

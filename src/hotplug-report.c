@@ -140,7 +140,7 @@ int mt_hp_print_text(const struct mt_hp_report *rep, FILE *out)
 			status_of(rep), done, o && o->interrupted ? " (interrupted)" : "",
 			o && o->deadline_hit ? " (deadline reached)" : "");
 	if (plan->refusal[0])
-		fprintf(out, "refused: %s\n", plan->refusal);
+		fprintf(out, "not done: %s\n", plan->refusal);
 	for (size_t i = 0; i < plan->nsteps; i++)
 		if (reported(&plan->steps[i]))
 			step_line(plan, &plan->steps[i], out);
@@ -167,6 +167,13 @@ void mt_hp_print_errors(const struct mt_hp_report *rep)
 	for (size_t i = 0; i < plan->nsteps; i++) {
 		const struct mt_hp_step *st = &plan->steps[i];
 
+		if (st->result == MT_HP_DONE && st->reason) {
+			/* The run changed it and could not put it back. */
+			mt_err("memory%" PRIu32 ": %s, and putting it back failed: %s; it stays %s",
+			       st->block, mt_hp_action_name(plan->action),
+			       st->err ? mt_errno_name(st->err) : "?", to_state(plan));
+			continue;
+		}
 		if (st->result != MT_HP_FAILED && st->result != MT_HP_TIMEOUT)
 			continue;
 		mt_err("memory%" PRIu32 ": %s failed: %s%s%s%s after %u attempt%s; %s", st->block,

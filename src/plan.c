@@ -191,7 +191,7 @@ static int cmp_offline(const void *a, const void *b, void *arg)
 	return x->block > y->block ? -1 : x->block < y->block;
 }
 
-static int check_target(const struct mt_snapshot *s, const struct mt_hp_request *rq, char *error,
+int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request *rq, char *error,
 			size_t size)
 {
 	uint64_t bs = s->block_size, present = (uint64_t)s->nblocks * bs;
@@ -269,7 +269,9 @@ void mt_hp_plan_order_by_census(struct mt_hp_plan *plan)
 {
 	for (size_t i = 0; i < plan->nsteps; i++)
 		plan->steps[i].verdict = (uint8_t)mt_block_verdict(plan->snap, plan->steps[i].idx);
-	qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_census, (void *)plan->snap);
+	if (plan->nsteps > 1)
+		qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_census,
+			(void *)plan->snap);
 	mark_spares(plan);
 }
 
@@ -281,13 +283,13 @@ int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq
 	*plan = (struct mt_hp_plan){.snap = s, .action = rq->action,
 				    .size_mode = rq->target == MT_HP_SIZE,
 				    .requested_bytes = rq->size};
-	r = check_target(s, rq, error, size);
+	r = mt_hp_request_check(s, rq, error, size);
 	if (r)
 		return r;
 	for (size_t i = 0; i < s->nblocks; i++)
 		if (targeted(s, rq, i) && (r = add_block(plan, rq, flags, i)) < 0)
 			return r;
-	if (plan->size_mode && rq->action == MT_HP_OFFLINE)
+	if (plan->size_mode && rq->action == MT_HP_OFFLINE && plan->nsteps > 1)
 		qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_offline, (void *)s);
 	if (plan->size_mode) {
 		mark_spares(plan);
@@ -296,7 +298,10 @@ int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq
 			if (plan->steps[i].result == MT_HP_PLANNED)
 				plan->requested_bytes += s->block_size;
 	}
-	if (!rq->force)
+	if (!plan->nsteps && !plan->nskipped)
+		snprintf(plan->refusal, sizeof(plan->refusal),
+			 "no memory block matches the request and its filters: nothing to do");
+	else if (!rq->force)
 		mt_hp_plan_safety(plan, rq);
 	return 0;
 }

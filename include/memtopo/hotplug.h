@@ -72,7 +72,8 @@ struct mt_hp_plan {
 	size_t nskipped;
 	uint64_t requested_bytes;
 	bool size_mode;
-	char refusal[256];        /* non-empty: a safety rule refuses the plan (--force overrides) */
+	char refusal[256];        /* non-empty: the plan is refused (a safety rule --force
+				   * overrides, or nothing matched), with the reason */
 };
 
 /*
@@ -83,6 +84,15 @@ struct mt_hp_plan {
 int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq,
 		     const uint32_t *flags, struct mt_hp_plan *plan, char *error, size_t size);
 void mt_hp_plan_free(struct mt_hp_plan *plan);
+
+/*
+ * The part of planning that judges the request against the machine: a
+ * size larger than present memory or not a multiple of the block size, a
+ * range unaligned or outside memory, a block that does not exist. 0, or
+ * MT_EXIT_USAGE with `error` set. Cheap: run it before taking the lock.
+ */
+int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request *rq, char *error,
+			size_t size);
 
 /*
  * SIZE offline with a page census: how many leading candidates to census

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fakekernel: an LD_PRELOAD shim, for tests only, that makes a write(2) to
+ * <root>/sys/devices/system/memory/memoryN/state behave like the kernel's
+ * state_store, driven by a per-block script of outcomes. Active only when
+ * MEMTOPO_FAKE_KERNEL is the absolute fixture root (memtopo's --sysroot);
+ * every other write goes straight to the real write(). README.md beside
+ * this file describes the script format and the files it keeps.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MEMDIR "/sys/devices/system/memory/memory"
+#define MAX_LINES 256
+#define FILE_MAX 4096
+/* A fixture root is a temp dir: short. Paths under it fit in PATH_MAX. */
+#define ROOT_MAX 1024
+#define DIR_MAX (ROOT_MAX + 128)
+
+/* ~6.1: online of a block with hwpoisoned pages; not in every libc's errno.h. */
+#ifndef EHWPOISON
+#define EHWPOISON 133
+#endif
+
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+
+static write_fn real_write;
+
+static const struct {
+	const char *name;
+	int err;
+} errnos[] = {
+	{"EBUSY", EBUSY}, {"ENOMEM", ENOMEM}, {"EINVAL", EINVAL}, {"EINTR", EINTR},
+	{"EHWPOISON", EHWPOISON}, {"EAGAIN", EAGAIN}, {"ENODEV", ENODEV}, {"EIO", EIO},
+	{"EPERM", EPERM},
+};
+
+enum kind { OK, FAIL, HANG, DELAY, RACE, BAD };
+
+struct outcome {
+	enum kind kind;
+	int err;           /* FAIL */
+	long ms;           /* DELAY */
+	char state[64];    /* RACE: what udev wrote */
+	bool forever;
+};
+
+ssize_t write(int fd, const void *buf, size_t count);
+
+static const char *err_name(int err)
+{
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (errnos[i].err == err)
+			return errnos[i].name;
+	return "E?";
+}
+
+static int err_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (strcmp(errnos[i].name, name) == 0)
+			return errnos[i].err;
+	return 0;
+}
+
+/* The whole file into buf (NUL-terminated), or -1. */
+static ssize_t slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* Replace the file's contents, through the real write (never ourselves). */
+__attribute__((format(printf, 2, 3)))
+static void put(const char *path, const char *fmt, ...)
+{
+	char text[FILE_MAX];
+	va_list ap;
+	int fd, len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (real_write(fd, text, (size_t)len) != len)
+		dprintf(STDERR_FILENO, "fakekernel: %s: short write\n", path);
+	close(fd);
+}
+
+/* N when path is <root>/sys/devices/system/memory/memoryN/state, else -1. */
+static long block_of(const char *root, int fd)
+{
+	char link[64], path[PATH_MAX];
+	size_t rl = strlen(root), ml = strlen(MEMDIR);
+	ssize_t n;
+	char *end;
+	long id;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return -1;
+	path[n] = '\0';
+	if (strncmp(path, root, rl) != 0 || strncmp(path + rl, MEMDIR, ml) != 0)
+		return -1;
+	if (path[rl + ml] < '0' || path[rl + ml] > '9')
+		return -1;
+	id = strtol(path + rl + ml, &end, 10);
+	return strcmp(end, "/state") == 0 ? id : -1;
+}
+
+static void trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+static struct outcome parse_outcome(const char *line)
+{
+	struct outcome o = {.kind = OK};
+	char word[64];
+	char *end;
+
+	snprintf(word, sizeof(word), "%s", line);
+	trim(word);
+	if (strncmp(word, "forever:", 8) == 0) {
+		o = parse_outcome(word + 8);
+		o.forever = true;
+		return o;
+	}
+	if (strcmp(word, "ok") == 0 || !word[0])
+		return o;
+	if (strcmp(word, "hang") == 0) {
+		o.kind = HANG;
+	} else if (strncmp(word, "delay:", 6) == 0) {
+		o.kind = DELAY;
+		o.ms = strtol(word + 6, &end, 10);
+		if (end == word + 6 || *end || o.ms < 0)
+			o.kind = BAD;
+	} else if (strncmp(word, "race:", 5) == 0) {
+		o.kind = RACE;
+		snprintf(o.state, sizeof(o.state), "%s", word + 5);
+		if (strcmp(o.state, "online") && strcmp(o.state, "online_kernel") &&
+		    strcmp(o.state, "online_movable") && strcmp(o.state, "offline"))
+			o.kind = BAD;
+	} else if ((o.err = err_of(word)) != 0) {
+		o.kind = FAIL;
+	} else {
+		o.kind = BAD;
+	}
+	return o;
+}
+
+/*
+ * Attempt number `count` (0-based) of the block: line `count` of the script,
+ * unless an earlier forever: line holds; past the end, ok.
+ */
+static struct outcome pick(const char *script, long count, char *text, size_t size)
+{
+	const char *p = script;
+	struct outcome o = {.kind = OK};
+
+	snprintf(text, size, "ok");
+	for (long i = 0; *p && i <= count; i++) {
+		size_t len = strcspn(p, "\n");
+		char line[64];
+		struct outcome cur;
+
+		snprintf(line, sizeof(line), "%.*s", (int)(len < 63 ? len : 63), p);
+		cur = parse_outcome(line);
+		if (i == count || cur.forever) {
+			o = cur;
+			snprintf(text, size, "%s", line);
+			trim(text);
+			if (cur.forever)
+				break;
+		}
+		p += len + (p[len] == '\n');
+	}
+	return o;
+}
+
+static bool is_online_value(const char *v)
+{
+	return !strcmp(v, "online") || !strcmp(v, "online_kernel") || !strcmp(v, "online_movable");
+}
+
+/* Bring the block to `value` as the kernel would: state, online, valid_zones. */
+static void set_state(const char dir[DIR_MAX], const char fk[DIR_MAX], long id, const char *value)
+{
+	char path[PATH_MAX], saved[PATH_MAX], zones[FILE_MAX], first[64] = "", kernel[64] = "";
+	const char *p;
+
+	snprintf(path, sizeof(path), "%s/valid_zones", dir);
+	snprintf(saved, sizeof(saved), "%s/memory%ld.zones", fk, id);
+	if (!is_online_value(value)) {
+		if (slurp(saved, zones, sizeof(zones)) <= 0)
+			snprintf(zones, sizeof(zones), "Normal Movable\n");
+		put(path, "%s", zones);
+		unlink(saved);
+		snprintf(path, sizeof(path), "%s/state", dir);
+		put(path, "offline\n");
+		snprintf(path, sizeof(path), "%s/online", dir);
+		put(path, "0\n");
+		return;
+	}
+	/* The offline block's candidates: kept to restore them at offline. */
+	if (slurp(path, zones, sizeof(zones)) < 0)
+		zones[0] = '\0';
+	trim(zones);
+	if (!zones[0])
+		snprintf(zones, sizeof(zones), "Normal Movable");
+	put(saved, "%s\n", zones);
+	for (p = zones; *p;) {
+		size_t len = strcspn(p, " ");
+		char tok[64];
+
+		snprintf(tok, sizeof(tok), "%.*s", (int)(len < 63 ? len : 63), p);
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", tok);
+		if (!kernel[0] && strcmp(tok, "Movable") != 0)
+			snprintf(kernel, sizeof(kernel), "%s", tok);
+		p += len;
+		p += strspn(p, " ");
+	}
+	snprintf(path, sizeof(path), "%s/valid_zones", dir);
+	if (!strcmp(value, "online_movable"))
+		put(path, "Movable\n");
+	else if (!strcmp(value, "online_kernel"))
+		put(path, "%s\n", kernel[0] ? kernel : "Normal");
+	else
+		put(path, "%s\n", first);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	put(path, "online\n");
+	snprintf(path, sizeof(path), "%s/online", dir);
+	put(path, "1\n");
+}
+
+static void log_line(const char fk[DIR_MAX], long id, const char *value, const char *result)
+{
+	char path[PATH_MAX], line[256];
+	int fd, len;
+
+	snprintf(path, sizeof(path), "%s/log", fk);
+	len = snprintf(line, sizeof(line), "memory%ld %s %s\n", id, value, result);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (real_write(fd, line, (size_t)len) != len)
+		dprintf(STDERR_FILENO, "fakekernel: %s: short write\n", path);
+	close(fd);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The kernel's hotplug-lock wait: restarted after any handled signal; only SIGKILL ends it. */
+static _Noreturn void hang(void)
+{
+	for (;;)
+		pause();
+}
+
+static ssize_t fail(const char fk[DIR_MAX], long id, const char *value, int err)
+{
+	log_line(fk, id, value, err_name(err));
+	errno = err;
+	return -1;
+}
+
+/* One emulated write of `value` to memory<id>/state; -1 with errno, or count. */
+static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size_t count)
+{
+	char fk[DIR_MAX], dir[DIR_MAX], path[PATH_MAX], value[64], cur[64], zones[FILE_MAX];
+	char script[FILE_MAX], ctext[32] = "", otext[64];
+	struct outcome o;
+	size_t len;
+	long n = 0;
+	int lock;
+	bool online;
+
+	snprintf(fk, sizeof(fk), "%.1000s/fakekernel", root);
+	snprintf(dir, sizeof(dir), "%.1000s%s%ld", root, MEMDIR, id);
+	mkdir(fk, 0755);
+	/* Bad string: EINVAL before the kernel takes its lock; no script line used. */
+	len = count - (buf[count - 1] == '\n');
+	snprintf(value, sizeof(value), "%.*s", (int)(len < 63 ? len : 63), buf);
+	if (len >= 63 || strlen(value) != len ||
+	    (!is_online_value(value) && strcmp(value, "offline") != 0)) {
+		snprintf(value, sizeof(value), "(bad)");
+		return fail(fk, id, value, EINVAL);
+	}
+
+	/* One attempt: the next line of the script, counted under the block's lock. */
+	snprintf(path, sizeof(path), "%s/memory%ld.count", fk, id);
+	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		dprintf(STDERR_FILENO, "fakekernel: %s: %s\n", path, strerror(errno));
+		if (lock >= 0)
+			close(lock);
+		errno = EIO;
+		return -1;
+	}
+	if (pread(lock, ctext, sizeof(ctext) - 1, 0) > 0)
+		n = strtol(ctext, NULL, 10);
+	n = n < 0 ? 0 : n;
+	/* Never shorter than before: overwritten in place, never empty for a reader. */
+	snprintf(ctext, sizeof(ctext), "%ld\n", n + 1);
+	if (pwrite(lock, ctext, strlen(ctext), 0) < 0)
+		dprintf(STDERR_FILENO, "fakekernel: %s: %s\n", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/memory%ld", fk, id);
+	if (slurp(path, script, sizeof(script)) < 0)
+		script[0] = '\0';
+	o = pick(script, n, otext, sizeof(otext));
+	if (o.kind == BAD) {
+		dprintf(STDERR_FILENO, "fakekernel: %s: bad outcome '%s'\n", path, otext);
+		log_line(fk, id, value, "BADSCRIPT");
+		close(lock);
+		errno = EIO;
+		return -1;
+	}
+	if (o.kind == RACE)
+		set_state(dir, fk, id, o.state);
+
+	/* The kernel's own refusals. */
+	snprintf(path, sizeof(path), "%s/state", dir);
+	if (slurp(path, cur, sizeof(cur)) < 0)
+		cur[0] = '\0';
+	trim(cur);
+	online = strcmp(cur, "offline") != 0;
+	snprintf(path, sizeof(path), "%s/valid_zones", dir);
+	if (slurp(path, zones, sizeof(zones)) < 0)
+		zones[0] = '\0';
+	trim(zones);
+	if (online == is_online_value(value) ||
+	    (!is_online_value(value) && strcmp(zones, "none") == 0)) {
+		close(lock);
+		return fail(fk, id, value, EINVAL);
+	}
+
+	switch (o.kind) {
+	case FAIL:
+		close(lock);
+		return fail(fk, id, value, o.err);
+	case HANG:
+		log_line(fk, id, value, "hang");
+		close(lock);
+		hang();
+	case DELAY:
+		sleep_ms(o.ms);
+		break;
+	case OK:
+	case RACE:
+	case BAD:
+		break;
+	}
+	set_state(dir, fk, id, value);
+	log_line(fk, id, value, "ok");
+	close(lock);
+	return (ssize_t)count;
+}
+
+ssize_t write(int fd, const void *buf, size_t count)
+{
+	static char root[PATH_MAX];
+	static int active = -1;
+	long id;
+
+	if (!real_write) {
+		real_write = (write_fn)dlsym(RTLD_NEXT, "write");
+		if (!real_write) {
+			errno = ENOSYS;
+			return -1;
+		}
+	}
+	if (active < 0) {
+		const char *env = getenv("MEMTOPO_FAKE_KERNEL");
+
+		active = env && env[0] == '/' && realpath(env, root) && strlen(root) < ROOT_MAX;
+	}
+	if (!active || count == 0 || (id = block_of(root, fd)) < 0)
+		return real_write(fd, buf, count);
+	return emulate(root, id, buf, count);
+}
