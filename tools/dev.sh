@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # One entry point for a fresh Debian machine:
-#   tools/dev.sh run    install what is missing, build, run memtopo on this machine
+#   tools/dev.sh run    install what is missing, build, run memtopo list and check here
 #   tools/dev.sh test   install what is missing, build with -Werror and run the suite,
 #                       build with ASan+UBSan and run it again; last line "N passed, N failed"
 # Installs are idempotent: apt-get runs only when a package is missing.
@@ -83,6 +83,12 @@ cmd_run() {
 	install_missing "${build_pkgs[@]}"
 	setup build --buildtype=release
 	build/src/memtopo list
+	echo
+	# check exits 1/2 for warnings/errors (monitoring convention); only 3,
+	# "could not check", makes this command fail.
+	local rc=0
+	build/src/memtopo check || rc=$?
+	[ "$rc" -ne 3 ]
 }
 
 cmd_test() {
