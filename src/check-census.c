@@ -12,10 +12,12 @@
 
 #define ID "unmovable-pages"
 
-/* The zone an online block is in, for grouping ("none" for several). */
+/* The zone an online block is in, for grouping and for people. */
 static const char *block_zone(const struct mt_block *b)
 {
-	return b->nzones == 1 ? mt_zone_name(b->zones[0]) : "unknown";
+	if (b->nzones != 1)
+		return "unknown zone";
+	return b->zones[0] == MT_ZONE_NONE ? "several zones" : mt_zone_name(b->zones[0]);
 }
 
 static void group_key(const struct mt_block *b, char *key, size_t size)
@@ -56,10 +58,12 @@ static int describe(const struct mt_snapshot *s, struct mt_finding *f)
 		snprintf(where, sizeof(where), "%s", zone);
 	mt_format_blocks(f->blocks, f->nblocks, 8, blocks, sizeof(blocks));
 	return mt_finding_set_message(f, "%s unlikely to go offline: %zu of the %zu online "
-					 "blocks of %s (%" PRIu64 " unmovable pages: slab, page "
-					 "tables, reserved, unevictable; %" PRIu64 " pages without "
-					 "flags)",
-				      blocks, f->nblocks, total, where, sum.unmovable, sum.unknown) ?:
+					 "blocks of %s (%" PRIu64 " unmovable page%s: slab, page "
+					 "tables, reserved, unevictable, mlocked, poisoned or "
+					 "offline; %" PRIu64 " page%s without flags)",
+				      blocks, f->nblocks, total, where, sum.unmovable,
+				      sum.unmovable == 1 ? "" : "s", sum.unknown,
+				      sum.unknown == 1 ? "" : "s") ?:
 	       mt_finding_set_hint(f, "plan a hot-remove around these blocks (memtopo offline "
 				      "tries likely blocks first); memtopo show BLOCK gives a "
 				      "block's census");

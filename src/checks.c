@@ -78,7 +78,7 @@ static const char *const evidence_names[MT_EV_COUNT] = {
 	"udev rules directories",
 	"zone sizes (/proc/zoneinfo or valid_zones)",
 	"the memory directory (sys/devices/system/memory)",
-	"/proc/kpageflags (root only)",
+	"a readable /proc/kpageflags (root only)",
 };
 
 const struct mt_check *mt_check_find(const char *id)

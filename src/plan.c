@@ -260,8 +260,11 @@ size_t mt_hp_plan_census_window(const struct mt_hp_plan *plan)
 {
 	uint64_t need = plan->requested_bytes / plan->snap->block_size;
 
-	if (!plan->size_mode || plan->action != MT_HP_OFFLINE)
+	if (plan->action != MT_HP_OFFLINE)
 		return 0;
+	/* Named blocks are taken whatever their census: read it for the report. */
+	if (!plan->size_mode)
+		return plan->nsteps;
 	return need * 2 < plan->nsteps ? (size_t)need * 2 : plan->nsteps;
 }
 
@@ -269,6 +272,8 @@ void mt_hp_plan_order_by_census(struct mt_hp_plan *plan)
 {
 	for (size_t i = 0; i < plan->nsteps; i++)
 		plan->steps[i].verdict = (uint8_t)mt_block_verdict(plan->snap, plan->steps[i].idx);
+	if (!plan->size_mode)
+		return;
 	if (plan->nsteps > 1)
 		qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_census,
 			(void *)plan->snap);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "memtopo/check-report.h"
+#include "memtopo/cli.h"
 #include "memtopo/json-out.h"
 #include "memtopo/show.h"
 #include "memtopo/units.h"
@@ -102,7 +103,7 @@ static const char *census_unreadable(const struct mt_snapshot *s)
 	case ENOENT:
 		return "unavailable: no /proc/kpageflags";
 	default:
-		return "unreadable";
+		return NULL;
 	}
 }
 
@@ -117,8 +118,14 @@ static void text_census(const struct mt_show *sh, FILE *out)
 		return;
 	}
 	if (!s->census || s->census_err || v == MT_VERDICT_UNKNOWN) {
-		fprintf(out, "  %-13s %s\n", "census:",
-			s->census_err ? census_unreadable(s) : "unreadable (a short kpageflags?)");
+		if (s->census_err && census_unreadable(s))
+			fprintf(out, "  %-13s %s\n", "census:", census_unreadable(s));
+		else if (s->census_err)
+			fprintf(out, "  %-13s unreadable: /proc/kpageflags: %s\n", "census:",
+				mt_errno_name(s->census_err));
+		else
+			fprintf(out, "  %-13s unreadable: /proc/kpageflags ends before this block\n",
+				"census:");
 		fprintf(out, "  %-13s unknown\n", "offline:");
 		return;
 	}

@@ -65,13 +65,28 @@ struct census_ctx {
 	int fd;
 };
 
+/* A short range makes that block unknown; other errors are returned (EISDIR, EIO). */
 static int census_slice(size_t lo, size_t hi, void *arg)
 {
 	struct census_ctx *c = arg;
+	int err = 0;
 
-	for (size_t i = lo; i < hi; i++)
-		census_one(c->s, c->fd, i); /* a short or unreadable range: that block unknown */
-	return 0;
+	for (size_t i = lo; i < hi; i++) {
+		int r = census_one(c->s, c->fd, i);
+
+		if (r < 0 && r != -ENODATA && !err)
+			err = r;
+	}
+	return err;
+}
+
+/* Some block has a verdict: the census works, whatever failed elsewhere. */
+static bool any_verdict(const struct mt_snapshot *s)
+{
+	for (size_t i = 0; i < s->nblocks; i++)
+		if (s->verdict[i] == MT_VERDICT_LIKELY || s->verdict[i] == MT_VERDICT_UNLIKELY)
+			return true;
+	return false;
 }
 
 int mt_snapshot_census_all(const struct mt_sysroot *sr, struct mt_snapshot *s)
@@ -88,7 +103,10 @@ int mt_snapshot_census_all(const struct mt_sysroot *sr, struct mt_snapshot *s)
 	}
 	r = mt_parallel_for(s->nblocks, CENSUS_PER_THREAD, census_slice, &c);
 	close(c.fd);
-	return r;
+	/* A kpageflags that opens but cannot be read (a directory, EIO) is no census. */
+	if (r < 0 && r != -ENOMEM && !any_verdict(s))
+		s->census_err = r;
+	return r == -ENOMEM ? r : 0;
 }
 
 int mt_snapshot_census_block(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx)
@@ -106,14 +124,24 @@ int mt_snapshot_census_block(const struct mt_sysroot *sr, struct mt_snapshot *s,
 	}
 	r = census_one(s, fd, idx);
 	close(fd);
+	if (r < 0 && r != -ENODATA && r != -ENOMEM)
+		s->census_err = r;
 	return r;
 }
 
 void mt_snapshot_no_census(struct mt_snapshot *s)
 {
+	/* Online blocks unknown, offline ones still without a verdict. */
 	free(s->census);
 	free(s->verdict);
 	s->census = NULL;
 	s->verdict = NULL;
+	s->census_err = 0;
+	if (alloc_census(s) < 0) {
+		free(s->census);
+		free(s->verdict);
+		s->census = NULL;
+		s->verdict = NULL;
+	}
 	s->census_err = -ECANCELED;
 }

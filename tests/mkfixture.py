@@ -10,16 +10,19 @@ parse(text) returns a Scenario (run-scenario.py reads its `expects`).
 Speed matters (the benchmark builds 65,536-block machines): no subprocess,
 and every file is created relative to a directory fd (os.open/os.mkdir/
 os.symlink with dir_fd), so the kernel never walks the full path again.
+proc/kpageflags (the `pages` directive) is a sparse file: one bytes object
+per distinct page description, pwritten at each described block's offset.
 """
 
 import codecs
 import os
 import re
 import shlex
+import struct
 import sys
 
 __all__ = ["ScenarioError", "Scenario", "parse", "write_tree", "generate",
-           "parse_size"]
+           "parse_size", "PAGE_CLASSES", "page_class_word", "block_pages"]
 
 MEMORY_DIR = "sys/devices/system/memory"
 NODE_DIR = "sys/devices/system/node"
@@ -32,6 +35,124 @@ BLOCK_KEYS = ("state", "zones", "node", "forward", "backlinks", "online",
 _SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40,
            "P": 1 << 50}
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.+-]+$")
+
+# ------------------------------------------------------- page census classes
+# /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h; 32 and up
+# are the kernel-internal ones root sees).
+KPF = {"LOCKED": 0, "ERROR": 1, "REFERENCED": 2, "UPTODATE": 3, "DIRTY": 4,
+       "LRU": 5, "ACTIVE": 6, "SLAB": 7, "WRITEBACK": 8, "RECLAIM": 9,
+       "BUDDY": 10, "MMAP": 11, "ANON": 12, "SWAPCACHE": 13, "SWAPBACKED": 14,
+       "COMPOUND_HEAD": 15, "COMPOUND_TAIL": 16, "HUGE": 17,
+       "UNEVICTABLE": 18, "HWPOISON": 19, "NOPAGE": 20, "KSM": 21, "THP": 22,
+       "OFFLINE": 23, "ZERO_PAGE": 24, "IDLE": 25, "PGTABLE": 26,
+       "RESERVED": 32, "MLOCKED": 33, "MAPPEDTODISK": 34, "PRIVATE": 35}
+DEFAULT_PAGE_SIZE = 4096
+COMPOUND_BYTES = 2 << 20        # thp / hugetlb: a head page every 2 MiB
+
+
+def _w(*names):
+    v = 0
+    for n in names:
+        v |= 1 << KPF[n]
+    return v
+
+
+# class -> (flag word, census class memtopo should count it in); compound
+# classes also have a tail word (PAGE_TAIL). Keep FORMAT.md in sync.
+PAGE_CLASSES = {
+    "free": (_w("BUDDY"), "free"),
+    "lru": (_w("LRU", "UPTODATE", "MAPPEDTODISK"), "movable"),
+    "file": (_w("LRU", "UPTODATE", "MAPPEDTODISK", "MMAP", "REFERENCED"),
+             "movable"),
+    "anon": (_w("ANON", "SWAPBACKED", "LRU", "MMAP", "UPTODATE"), "movable"),
+    "swapcache": (_w("SWAPCACHE", "SWAPBACKED", "LRU", "UPTODATE"),
+                  "movable"),
+    "ksm": (_w("KSM", "ANON", "LRU", "MMAP", "UPTODATE"), "movable"),
+    "buffers": (_w("UPTODATE", "PRIVATE"), "movable"),
+    "thp": (_w("THP", "COMPOUND_HEAD", "ANON", "SWAPBACKED", "LRU", "MMAP",
+               "UPTODATE"), "huge"),
+    "hugetlb": (_w("HUGE", "COMPOUND_HEAD"), "huge"),
+    "slab": (_w("SLAB"), "unmovable"),
+    "pgtable": (_w("PGTABLE"), "unmovable"),
+    "reserved": (_w("RESERVED"), "unmovable"),
+    "unevictable": (_w("UNEVICTABLE", "MLOCKED", "LRU"), "unmovable"),
+    "hwpoison": (_w("HWPOISON"), "unmovable"),
+    "balloon": (_w("OFFLINE"), "unmovable"),
+    "nopage": (_w("NOPAGE"), "unknown"),
+    "zero": (0, "unknown"),
+}
+PAGE_TAIL = {
+    "thp": _w("THP", "COMPOUND_TAIL", "ANON", "SWAPBACKED", "MMAP"),
+    "hugetlb": _w("HUGE", "COMPOUND_TAIL"),
+}
+_RAW_CLASS_RE = re.compile(r"^0[xX][0-9a-fA-F]{1,16}$")
+
+
+def page_class_word(cls):
+    """The flag word of CLASS (a name or 0xHEX); a compound class's head."""
+    if _RAW_CLASS_RE.match(cls):
+        return int(cls, 16)
+    return PAGE_CLASSES[cls][0]
+
+
+def _class_run(cls, count, page_size):
+    """COUNT pages of CLASS as native-endian u64s (bytes)."""
+    head = struct.pack("=Q", page_class_word(cls))
+    tail = PAGE_TAIL.get(cls)
+    if tail is None:
+        return head * count
+    order = max(COMPOUND_BYTES // page_size, 1)
+    unit = head + struct.pack("=Q", tail) * (order - 1)
+    whole, part = divmod(count, order)
+    return unit * whole + unit[:part * 8]
+
+
+def block_pages(spec, page_size):
+    """The kpageflags bytes of one block described by SPEC ((class, count)
+    pairs, counts resolved)."""
+    return b"".join(_class_run(c, n, page_size) for c, n in spec if n)
+
+
+def _parse_page_specs(words):
+    """['free:10,slab:2', 'lru'] -> [('free', 10), ('slab', 2),
+    ('lru', None)]"""
+    out = []
+    for w in words:
+        for item in w.split(","):
+            if not item:
+                raise ValueError("empty page class in %r" % w)
+            cls, sep, count = item.partition(":")
+            if cls not in PAGE_CLASSES and not _RAW_CLASS_RE.match(cls):
+                raise ValueError("unknown page class %r (known: %s, or 0xHEX)"
+                                 % (cls, ", ".join(PAGE_CLASSES)))
+            if sep:
+                if not re.match(r"^[0-9]+$", count):
+                    raise ValueError("bad page count %r in %r" % (count, item))
+                out.append((cls, int(count)))
+            else:
+                out.append((cls, None))
+    if not out:
+        raise ValueError("usage: pages RANGE CLASS[:COUNT][,CLASS[:COUNT]...]")
+    if sum(1 for _, n in out if n is None) > 1:
+        raise ValueError("only one page class may go without a count (it "
+                         "takes the pages the others leave)")
+    return out
+
+
+def _resolve_page_specs(spec, per_block):
+    """Counts for one block of PER_BLOCK pages; ValueError when they do
+    not add up to exactly that."""
+    given = sum(n for _, n in spec if n is not None)
+    if given > per_block:
+        raise ValueError("page counts add up to %d, more than the %d pages of "
+                         "a block" % (given, per_block))
+    if all(n is not None for _, n in spec):
+        if given != per_block:
+            raise ValueError("page counts add up to %d, not the %d pages of a "
+                             "block (leave one class without a count to fill "
+                             "the rest)" % (given, per_block))
+        return tuple(spec)
+    return tuple((c, per_block - given if n is None else n) for c, n in spec)
 
 
 class ScenarioError(Exception):
@@ -65,6 +186,18 @@ class Scenario:
         self.extras = []                # (kind, lineno, args...) in order
         self.iomem = []                 # proc/iomem lines
         self.expects = []               # [Expect]
+        self.page_size = None           # `page-size`: int (file page_size)
+        self.pages = {}                 # block id -> ((class, count), ...)
+        self.kpf_truncate = None        # `kpageflags-truncate`: bytes
+        self.kpf_mode = None            # `kpageflags-mode`: int
+        self.kpf_lineno = None          # first line that asks for the file
+
+    def pages_per_block(self):
+        return self.block_size // (self.page_size or DEFAULT_PAGE_SIZE)
+
+    def wants_kpageflags(self):
+        return bool(self.pages) or self.kpf_truncate is not None or \
+            self.kpf_mode is not None
 
 
 def parse_size(text):
@@ -191,6 +324,7 @@ def _parse_block_kv(scn, words, lineno, err):
 def parse(text, source="<scenario>"):
     """Parse scenario text into a Scenario; raise ScenarioError."""
     scn = Scenario(source)
+    page_lines = []                     # (lineno, lo, hi, spec) of `pages`
     lines = text.split("\n")
     i = 0
     n = len(lines)
@@ -349,6 +483,45 @@ def parse(text, source="<scenario>"):
             except ValueError as e:
                 raise err(str(e)) from None
             scn.extras.append(("remove", lineno, path))
+        elif directive == "page-size":
+            # extension: <sysroot>/page_size, and the PFN arithmetic of pages
+            if len(args) != 1:
+                raise err("usage: page-size BYTES (4096, 16K, 64K)")
+            try:
+                ps = parse_size(args[0])
+            except ValueError as e:
+                raise err(str(e)) from None
+            if ps < 4096 or ps & (ps - 1):
+                raise err("page size %d is not a power of two >= 4096" % ps)
+            scn.page_size = ps
+        elif directive == "pages":
+            # extension: the kpageflags of every page of the blocks in RANGE
+            if len(args) < 2:
+                raise err("usage: pages RANGE "
+                          "CLASS[:COUNT][,CLASS[:COUNT]...]")
+            try:
+                lo, hi = _parse_range(args[0])
+                spec = _parse_page_specs(args[1:])
+            except ValueError as e:
+                raise err(str(e)) from None
+            page_lines.append((lineno, lo, hi, spec))
+            if scn.kpf_lineno is None:
+                scn.kpf_lineno = lineno
+        elif directive == "kpageflags-truncate":
+            if len(args) != 1:
+                raise err("usage: kpageflags-truncate BYTES")
+            try:
+                scn.kpf_truncate = parse_size(args[0])
+            except ValueError as e:
+                raise err(str(e)) from None
+            if scn.kpf_lineno is None:
+                scn.kpf_lineno = lineno
+        elif directive == "kpageflags-mode":
+            if len(args) != 1 or not re.match(r"^[0-7]{1,4}$", args[0]):
+                raise err("usage: kpageflags-mode OCTAL (e.g. 0000)")
+            scn.kpf_mode = int(args[0], 8)
+            if scn.kpf_lineno is None:
+                scn.kpf_lineno = lineno
         elif directive == "expect":
             if len(args) < 2:
                 raise err("usage: expect NAME EXIT ARGS...")
@@ -365,7 +538,33 @@ def parse(text, source="<scenario>"):
             scn.expects.append(Expect(name, status, args[2:], lineno))
         else:
             raise err("unknown directive %r" % directive)
+    _resolve_pages(scn, page_lines)
     return scn
+
+
+def _resolve_pages(scn, page_lines):
+    """Counts of every `pages` line, now that block-size and page-size are
+    known (they may come later in the file). A later line for a block
+    replaces an earlier one."""
+    if scn.kpf_lineno is None:
+        return
+    if scn.block_size is None or scn.block_size_raw is not None:
+        raise ScenarioError(scn.source, scn.kpf_lineno,
+                            "kpageflags needs a 'block-size' line (not "
+                            "block-size-raw): page frame numbers come from it")
+    ps = scn.page_size or DEFAULT_PAGE_SIZE
+    if scn.block_size % ps:
+        raise ScenarioError(scn.source, scn.kpf_lineno,
+                            "block size %d is not a multiple of the page size "
+                            "%d" % (scn.block_size, ps))
+    per_block = scn.block_size // ps
+    for lineno, lo, hi, spec in page_lines:
+        try:
+            resolved = _resolve_page_specs(spec, per_block)
+        except ValueError as e:
+            raise ScenarioError(scn.source, lineno, str(e)) from None
+        for b in range(lo, hi + 1):
+            scn.pages[b] = resolved
 
 
 # ---------------------------------------------------------------- writing
@@ -519,6 +718,17 @@ def write_tree(scn, outdir):
         finally:
             os.close(pfd)
 
+    # --- page_size, proc/kpageflags
+    if scn.page_size is not None:
+        rfd = os.open(root, _DFLAGS)
+        try:
+            _write_at(rfd, "page_size", ("%d\n" % scn.page_size).encode(),
+                      0o444)
+        finally:
+            os.close(rfd)
+    if scn.wants_kpageflags():
+        _write_kpageflags(scn, root)
+
     # --- arbitrary content, in file order, after the generated tree
     for item in scn.extras:
         kind, lineno, path = item[0], item[1], item[2]
@@ -546,6 +756,47 @@ def write_tree(scn, outdir):
         except (OSError, ValueError) as e:
             raise ScenarioError(scn.source, lineno, str(e)) from None
     return root
+
+
+def kpageflags_size(scn):
+    """The file's length before kpageflags-truncate: every page frame up to
+    the end of the highest block named by `memory` or `pages` (the kernel's
+    max_pfn), 8 bytes each."""
+    top = max(list(scn.blocks) + list(scn.pages), default=-1) + 1
+    return top * scn.pages_per_block() * 8
+
+
+def _write_kpageflags(scn, root):
+    """Sparse: only the blocks a `pages` line describes are written; holes
+    read as zeros (no flags)."""
+    ps = scn.page_size or DEFAULT_PAGE_SIZE
+    per_block = scn.pages_per_block()
+    pfd = _makedirs_fd(root, "proc")
+    try:
+        fd = os.open("kpageflags", _WFLAGS, 0o400, dir_fd=pfd)
+        try:
+            cache = {}
+            for b in sorted(scn.pages):
+                spec = scn.pages[b]
+                data = cache.get(spec)
+                if data is None:
+                    data = cache[spec] = block_pages(spec, ps)
+                if not any(c != "zero" for c, n in spec if n):
+                    continue            # all zeros: leave the hole
+                off = b * per_block * 8
+                view = memoryview(data)
+                while view:
+                    n = os.pwrite(fd, view, off)
+                    view, off = view[n:], off + n
+            size = scn.kpf_truncate if scn.kpf_truncate is not None \
+                else kpageflags_size(scn)
+            os.ftruncate(fd, size)
+            if scn.kpf_mode is not None:
+                os.fchmod(fd, scn.kpf_mode)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(pfd)
 
 
 def generate(text, outdir, source="<scenario>"):

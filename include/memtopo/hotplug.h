@@ -95,10 +95,11 @@ int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request 
 			size_t size);
 
 /*
- * SIZE offline with a page census: how many leading candidates to census
- * (2N for N blocks wanted: enough in the common case, and bounded), then
- * the reorder: likely first, then unknown, then unlikely, keeping Movable
- * before kernel zones and high before low inside each class.
+ * Offline with a page census: how many leading candidates to census (SIZE:
+ * 2N for N blocks wanted, enough in the common case and bounded; named
+ * blocks: all of them, for the report), then the verdicts go into the steps
+ * and SIZE reorders: likely first, then unknown, then unlikely, keeping
+ * Movable before kernel zones and high before low inside each class.
  */
 size_t mt_hp_plan_census_window(const struct mt_hp_plan *plan);
 void mt_hp_plan_order_by_census(struct mt_hp_plan *plan);
