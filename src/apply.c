@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtopo/clock.h"
 #include "memtopo/apply.h"
 #include "memtopo/cli.h"
 #include "memtopo/progress.h"
@@ -36,20 +37,12 @@ struct run {
 	bool rolling_back;
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Time left before --deadline (LONG_MAX without one). */
 static long deadline_left(const struct run *run)
 {
 	if (run->rq->deadline <= 0)
 		return __LONG_MAX__;
-	return (long)(run->rq->deadline * 1000) - (now_ms() - run->start_ms);
+	return (long)(run->rq->deadline * 1000) - (mt_now_ms() - run->start_ms);
 }
 
 static bool must_stop(struct run *run)
@@ -169,7 +162,7 @@ static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_acti
 			 const char *value)
 {
 	struct mt_block *b = &run->s->blocks[st->idx];
-	long started = now_ms();
+	long started = mt_now_ms();
 	unsigned busy = 0, nomem = 0;
 
 	mt_snapshot_reread_block(run->sr, run->s, st->idx);
@@ -201,7 +194,7 @@ static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_acti
 			st->reason = explain(st->err, a);
 		break;
 	}
-	st->elapsed_ms = (uint64_t)(now_ms() - started);
+	st->elapsed_ms = (uint64_t)(mt_now_ms() - started);
 	log_change(st, a == MT_HP_ONLINE ? "online" : "offline");
 }
 
@@ -295,7 +288,7 @@ int mt_hp_apply(const struct mt_sysroot *sr, struct mt_snapshot *s, const struct
 		struct mt_hp_outcome *out)
 {
 	struct run run = {.sr = sr, .s = s, .rq = rq, .plan = plan, .in = in,
-			  .progress = progress, .out = out, .start_ms = now_ms()};
+			  .progress = progress, .out = out, .start_ms = mt_now_ms()};
 
 	*out = (struct mt_hp_outcome){0};
 	run.rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)run.start_ms;

@@ -71,13 +71,14 @@ bool mt_block_zones_equal(const struct mt_block *a, const struct mt_block *b)
 	       (a->nzones == MT_ZONES_UNKNOWN || memcmp(a->zones, b->zones, a->nzones) == 0);
 }
 
-bool mt_block_nodes_equal(const struct mt_block *a, const struct mt_block *b)
+bool mt_block_nodes_equal(const struct mt_snapshot *s, const struct mt_block *a,
+			  const struct mt_block *b)
 {
 	if (a->nnodes != b->nnodes)
 		return false;
 	if (a->nnodes <= 1)
 		return a->node == b->node;
-	return memcmp(a->nodes, b->nodes, a->nnodes * sizeof(int)) == 0;
+	return memcmp(mt_block_nodes(s, a), mt_block_nodes(s, b), a->nnodes * sizeof(int)) == 0;
 }
 
 bool mt_nodeset_contains(const struct mt_nodeset *set, int node)

@@ -81,7 +81,7 @@ CHECK_FN(check_unmovable_pages)
 		if (!online(b) || mt_block_verdict(s, i) != MT_VERDICT_UNLIKELY)
 			continue;
 		group_key(b, key, sizeof(key));
-		r = mt_group_add(out, ID, MT_SEV_INFO, key, b->id, mt_block_nodes(b),
+		r = mt_group_add(out, ID, MT_SEV_INFO, key, b->id, mt_block_nodes(s, b),
 				 b->nnodes == 1 ? 1 : 0);
 	}
 	FOREACH_FINDING(out, ID, f)

@@ -26,7 +26,7 @@ static const char *const verdict_keys[] = {"offline", "zone", "span", "genuine",
 static int spans_each_node(const struct mt_check_ctx *ctx, size_t i)
 {
 	const struct mt_block *b = &ctx->s->blocks[i];
-	const int *nodes = mt_block_nodes(b);
+	const int *nodes = mt_block_nodes(ctx->s, b);
 	uint64_t first = mt_block_first_byte(ctx->s, i), last = mt_block_last_byte(ctx->s, i);
 	unsigned meets = 0;
 
@@ -139,9 +139,9 @@ CHECK_FN(check_multi_node_link)
 			continue;
 		v = judge(ctx, i, missing, sizeof(missing));
 		/* Group by verdict, what is missing and the node set. */
-		mt_format_nodes(mt_block_nodes(b), b->nnodes, nodes, sizeof(nodes));
+		mt_format_nodes(mt_block_nodes(ctx->s, b), b->nnodes, nodes, sizeof(nodes));
 		snprintf(key, sizeof(key), "%s|%s|%s", verdict_keys[v], missing, nodes);
-		r = mt_group_add(out, ID_MULTI, verdict_severity[v], key, b->id, mt_block_nodes(b),
+		r = mt_group_add(out, ID_MULTI, verdict_severity[v], key, b->id, mt_block_nodes(ctx->s, b),
 				 b->nnodes);
 		if (r < 0)
 			return r;

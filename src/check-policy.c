@@ -55,7 +55,7 @@ CHECK_FN(check_node_mask_mismatch)
 
 	for (size_t i = 0; i < s->nblocks; i++) {
 		const struct mt_block *b = &s->blocks[i];
-		const int *nodes = mt_block_nodes(b);
+		const int *nodes = mt_block_nodes(s, b);
 
 		for (unsigned k = 0; k < b->nnodes; k++) {
 			bit_set(&linked, nodes[k]);

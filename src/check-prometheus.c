@@ -11,14 +11,6 @@
 #include "memtopo/check-report.h"
 #include "memtopo/checks.h"
 
-static bool listed(const char *const *ids, const char *id)
-{
-	for (; ids && *ids; ids++)
-		if (strcmp(*ids, id) == 0)
-			return true;
-	return false;
-}
-
 static size_t count_findings(const struct mt_check_report *rep, const char *id,
 			     enum mt_severity sev)
 {
@@ -41,7 +33,9 @@ static void print_findings(const struct mt_check_report *rep, FILE *out)
 	for (size_t i = 0; i < mt_nchecks; i++) {
 		const struct mt_check *c = &mt_checks[i];
 
-		if ((rep->only && !listed(rep->only, c->id)) || listed(rep->skip, c->id))
+		if (!mt_check_selected(&(struct mt_check_filter){.only = rep->only,
+								  .skip = rep->skip},
+				       c->id))
 			continue;
 		for (int sev = MT_SEV_COUNT - 1; sev >= (int)rep->min_severity; sev--) {
 			size_t n = count_findings(rep, c->id, (enum mt_severity)sev);
@@ -59,9 +53,10 @@ struct series {
 	uint64_t bytes;
 };
 
-static void block_labels(const struct mt_block *b, struct series *s)
+static void block_labels(const struct mt_snapshot *snap, const struct mt_block *b,
+			 struct series *s)
 {
-	const int *nodes = mt_block_nodes(b);
+	const int *nodes = mt_block_nodes(snap, b);
 	size_t len = 0;
 
 	s->node[0] = '\0';
@@ -88,7 +83,7 @@ static int print_memory(const struct mt_check_report *rep, FILE *out)
 		struct series s;
 		size_t k;
 
-		block_labels(&snap->blocks[i], &s);
+		block_labels(snap, &snap->blocks[i], &s);
 		for (k = 0; k < n; k++)
 			if (strcmp(all[k].node, s.node) == 0 && all[k].zone == s.zone &&
 			    all[k].state == s.state)

@@ -84,7 +84,7 @@ CHECK_FN(check_partial_ram)
 
 		if (ram_in(s, i) < s->block_size)
 			r = mt_group_add(out, "partial-ram", MT_SEV_INFO, NULL, b->id,
-					 mt_block_nodes(b), b->nnodes);
+					 mt_block_nodes(s, b), b->nnodes);
 	}
 	FOREACH_FINDING(out, "partial-ram", f) {
 		char subj[256];
@@ -118,7 +118,7 @@ CHECK_FN(check_shares_pmem)
 
 		if (shares_pmem(s, i))
 			r = mt_group_add(out, "shares-pmem", MT_SEV_ERROR, NULL, b->id,
-					 mt_block_nodes(b), b->nnodes);
+					 mt_block_nodes(s, b), b->nnodes);
 	}
 	return r ?: mt_describe(out, "shares-pmem",
 				"partly System RAM and partly persistent memory: only part of the "
@@ -167,7 +167,7 @@ CHECK_FN(check_subsection_collision)
 
 		if (has_subsection_collision(ctx, i))
 			r = mt_group_add(out, "subsection-collision", MT_SEV_ERROR, NULL, b->id,
-					 mt_block_nodes(b), b->nnodes);
+					 mt_block_nodes(s, b), b->nnodes);
 	}
 	FOREACH_FINDING(out, "subsection-collision", f) {
 		char subj[256], sec[16];
@@ -200,7 +200,7 @@ CHECK_FN(check_removable_hazard)
 
 		if (shares_pmem(s, i))
 			r = mt_group_add(out, "removable-hazard", MT_SEV_WARNING, NULL, b->id,
-					 mt_block_nodes(b), b->nnodes);
+					 mt_block_nodes(s, b), b->nnodes);
 	}
 	FOREACH_FINDING(out, "removable-hazard", f) {
 		char subj[256];

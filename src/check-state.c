@@ -19,7 +19,7 @@ static int collect(const struct mt_check_ctx *ctx, struct mt_findings *out, cons
 
 		if (!pred(s, i))
 			continue;
-		r = mt_group_add(out, id, sev, NULL, b->id, mt_block_nodes(b), b->nnodes);
+		r = mt_group_add(out, id, sev, NULL, b->id, mt_block_nodes(s, b), b->nnodes);
 		if (r < 0)
 			return r;
 	}
@@ -68,7 +68,7 @@ static int state_mismatch_cause(const struct mt_check_ctx *ctx, struct mt_findin
 	for (size_t i = 0; i < s->nblocks && r == 0; i++)
 		if (pred(s, i))
 			r = mt_group_add(out, "state-mismatch", MT_SEV_ERROR, key, s->blocks[i].id,
-					 mt_block_nodes(&s->blocks[i]), s->blocks[i].nnodes);
+					 mt_block_nodes(s, &s->blocks[i]), s->blocks[i].nnodes);
 	return r;
 }
 

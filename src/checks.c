@@ -182,7 +182,7 @@ static bool listed(const char *const *ids, const char *id)
 	return false;
 }
 
-static bool selected(const struct mt_check_filter *f, const char *id)
+bool mt_check_selected(const struct mt_check_filter *f, const char *id)
 {
 	if (!f)
 		return true;
@@ -217,7 +217,8 @@ static int note_evidence(const struct mt_check_ctx *ctx, const struct mt_check_f
 		    (bit == MT_EV_BLOCK_SIZE && !ctx->s->memory_dir_absent))
 			continue;
 		for (size_t i = 0; i < mt_nchecks; i++)
-			turned_off |= (mt_checks[i].needs & bit) && selected(filter, mt_checks[i].id);
+			turned_off |= (mt_checks[i].needs & bit) &&
+				      mt_check_selected(filter, mt_checks[i].id);
 		if (turned_off)
 			append(absent, sizeof(absent), &alen, ", ",
 			       evidence_names[__builtin_ctz(bit)]);
@@ -227,7 +228,7 @@ static int note_evidence(const struct mt_check_ctx *ctx, const struct mt_check_f
 	for (size_t i = 0; i < mt_nchecks; i++)
 		if ((mt_checks[i].needs & ~ctx->evidence &
 		     ~(ctx->s->memory_dir_absent ? 0 : MT_EV_BLOCK_SIZE)) &&
-		    selected(filter, mt_checks[i].id))
+		    mt_check_selected(filter, mt_checks[i].id))
 			append(off, sizeof(off), &olen, ", ", mt_checks[i].id);
 	f = mt_findings_group(out, MT_ID_EVIDENCE_MISSING, MT_SEV_INFO, NULL);
 	if (!f)
@@ -259,7 +260,7 @@ unsigned mt_checks_wants(const struct mt_check_filter *filter)
 	unsigned want = W_BASE | MT_WANT_POLICY;
 
 	for (size_t i = 0; i < mt_nchecks; i++)
-		if (selected(filter, mt_checks[i].id))
+		if (mt_check_selected(filter, mt_checks[i].id))
 			want |= mt_checks[i].wants;
 	return want;
 }
@@ -269,7 +270,8 @@ bool mt_checks_any_runs(const struct mt_snapshot *s, const struct mt_check_filte
 	unsigned ev = mt_check_evidence(s);
 
 	for (size_t i = 0; i < mt_nchecks; i++)
-		if (selected(filter, mt_checks[i].id) && (mt_checks[i].needs & ev) == mt_checks[i].needs)
+		if (mt_check_selected(filter, mt_checks[i].id) &&
+		    (mt_checks[i].needs & ev) == mt_checks[i].needs)
 			return true;
 	return false;
 }
@@ -284,12 +286,12 @@ int mt_checks_run(const struct mt_snapshot *s, const struct mt_check_filter *fil
 	for (size_t i = 0; i < mt_nchecks && r == 0; i++) {
 		const struct mt_check *c = &mt_checks[i];
 
-		if (selected(filter, c->id) && (c->needs & ctx.evidence) == c->needs)
+		if (mt_check_selected(filter, c->id) && (c->needs & ctx.evidence) == c->needs)
 			r = c->run(&ctx, out);
 	}
-	if (r == 0 && selected(filter, MT_ID_EVIDENCE_MISSING))
+	if (r == 0 && mt_check_selected(filter, MT_ID_EVIDENCE_MISSING))
 		r = note_evidence(&ctx, filter, out);
-	if (r == 0 && selected(filter, MT_ID_RESOURCE_FALLBACK))
+	if (r == 0 && mt_check_selected(filter, MT_ID_RESOURCE_FALLBACK))
 		r = note_resource_source(s, out);
 	if (r == 0)
 		mt_findings_sort(out, mt_check_order);

@@ -75,7 +75,7 @@ static bool node_exists(const struct mt_sysroot *sr, const struct mt_snapshot *s
 	if (sr->node_fd >= 0 && faccessat(sr->node_fd, name, F_OK, 0) == 0)
 		return true;
 	for (size_t b = 0; b < s->nblocks; b++) {
-		const int *bn = mt_block_nodes(&s->blocks[b]);
+		const int *bn = mt_block_nodes(s, &s->blocks[b]);
 
 		for (unsigned k = 0; k < s->blocks[b].nnodes; k++)
 			if ((unsigned long)bn[k] == id)

@@ -222,12 +222,13 @@ static void add_to_summary(struct mt_list_summary *sum, const struct mt_block *b
 	}
 }
 
-static bool block_selected(const struct mt_block *b, const struct list_request *rq)
+static bool block_selected(const struct mt_snapshot *s, const struct mt_block *b,
+			   const struct list_request *rq)
 {
 	if (rq->states && !(rq->states & (1u << b->state)))
 		return false;
 	if (rq->node_filter) {
-		const int *nodes = mt_block_nodes(b);
+		const int *nodes = mt_block_nodes(s, b);
 
 		for (unsigned i = 0; i < b->nnodes; i++)
 			if (mt_idlist_contains(&rq->nodes, (unsigned long)nodes[i]))
@@ -358,7 +359,7 @@ static int build(const struct mt_command *self, const struct mt_sysroot *sr, str
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < s->nblocks; i++) {
-		if (selected && !(selected[i] = block_selected(&s->blocks[i], rq)))
+		if (selected && !(selected[i] = block_selected(s, &s->blocks[i], rq)))
 			continue;
 		add_to_summary(&l->summary, &s->blocks[i], s->block_size);
 	}

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtopo/clock.h"
 #include "memtopo/commands.h"
 #include "memtopo/json-out.h"
 #include "memtopo/snapshot.h"
@@ -163,25 +164,17 @@ static struct udev_monitor *open_monitor(struct udev *udev, const char **source)
 	return mon;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Events until --count, --timeout, SIGINT or SIGTERM. Returns the events seen. */
 static unsigned long watch(struct udev_monitor *mon, const char *source,
 			   const struct monitor_args *a, bool json, struct mt_interrupts *in)
 {
-	long end = a->timeout > 0 ? now_ms() + (long)(a->timeout * 1000) : 0;
+	long end = a->timeout > 0 ? mt_now_ms() + (long)(a->timeout * 1000) : 0;
 	unsigned long seen = 0;
 
 	while (!a->count || seen < a->count) {
 		struct pollfd p[2] = {{.fd = udev_monitor_get_fd(mon), .events = POLLIN},
 				      {.fd = in->sigfd, .events = POLLIN}};
-		long left = end ? end - now_ms() : -1;
+		long left = end ? end - mt_now_ms() : -1;
 		struct udev_device *dev;
 		struct event ev;
 

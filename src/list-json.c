@@ -12,12 +12,13 @@
 #include "memtopo/json-out.h"
 #include "memtopo/list.h"
 
-static struct json_object *nodes_json(const struct mt_block *b)
+static struct json_object *nodes_json(const struct mt_snapshot *s, const struct mt_block *b)
 {
 	struct json_object *a = json_object_new_array_ext((int)b->nnodes);
+	const int *nodes = mt_block_nodes(s, b);
 
 	for (unsigned i = 0; a && i < b->nnodes; i++)
-		json_object_array_add(a, json_object_new_int(b->nodes[i]));
+		json_object_array_add(a, json_object_new_int(nodes[i]));
 	return a;
 }
 
@@ -82,7 +83,7 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 	} else {
 		/* Several nodes: no single "node" to claim (lsmem shows one of them). */
 		err |= mt_json_add(o, "node", NULL);
-		err |= mt_json_add(o, "nodes", nodes_json(b));
+		err |= mt_json_add(o, "nodes", nodes_json(s, b));
 	}
 	err |= mt_json_add(o, "zones", r->mixed & MT_SPLIT_ZONES ? NULL : zones_json(b));
 	if (shown(l, COL_REMOVABLE))

@@ -18,9 +18,10 @@ static const char *size_cell(const struct mt_list *l, uint64_t bytes, char *buf,
 	return mt_size_human(bytes, buf, size);
 }
 
-static const char *nodes_cell(const struct mt_block *b, char *buf, size_t size)
+static const char *nodes_cell(const struct mt_snapshot *s, const struct mt_block *b, char *buf,
+			      size_t size)
 {
-	const int *nodes = mt_block_nodes(b);
+	const int *nodes = mt_block_nodes(s, b);
 	size_t len = 0;
 
 	if (b->nnodes == 0)
@@ -86,7 +87,7 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 			snprintf(buf, size, "%" PRIu32 "-%" PRIu32, first->id, last->id);
 		return buf;
 	case COL_NODE:
-		return nodes_cell(first, buf, size);
+		return nodes_cell(s, first, buf, size);
 	case COL_ZONES:
 		return zones_cell(first, buf, size);
 	case COL_REMOVABLE:

@@ -86,9 +86,10 @@ static bool zone_matches(const struct mt_block *b, unsigned mask)
 	return !mask;
 }
 
-static bool node_matches(const struct mt_block *b, const struct mt_hp_request *rq)
+static bool node_matches(const struct mt_snapshot *s, const struct mt_block *b,
+			 const struct mt_hp_request *rq)
 {
-	const int *nodes = mt_block_nodes(b);
+	const int *nodes = mt_block_nodes(s, b);
 
 	for (unsigned i = 0; rq->node_filter && i < b->nnodes; i++)
 		if (mt_idlist_contains(&rq->nodes, (unsigned long)nodes[i]))
@@ -156,7 +157,7 @@ static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq,
 				  .write = state_value(b, rq), .result = MT_HP_PLANNED};
 	const char *unsafe = unsafe_reason(flags, idx);
 
-	if (!node_matches(b, rq) || !zone_matches(b, rq->zone_mask))
+	if (!node_matches(s, b, rq) || !zone_matches(b, rq->zone_mask))
 		return 0;
 	if (in_target_state(b, rq->action)) {
 		/* SIZE counts what changes; a named block already there is reported. */

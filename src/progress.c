@@ -3,31 +3,24 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "memtopo/clock.h"
 #include "memtopo/progress.h"
 #include "memtopo/units.h"
 
 /* Runs shorter than this print no progress at all. */
 #define PROGRESS_AFTER_MS 1000
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void mt_progress_start(struct mt_progress *p, bool enabled, const char *action,
 		       size_t blocks_total, uint64_t bytes_total)
 {
 	*p = (struct mt_progress){.enabled = enabled, .action = action,
 				  .blocks_total = blocks_total, .bytes_total = bytes_total,
-				  .start_ms = now_ms()};
+				  .start_ms = mt_now_ms()};
 }
 
 static void draw(struct mt_progress *p)
 {
-	long elapsed = now_ms() - p->start_ms;
+	long elapsed = mt_now_ms() - p->start_ms;
 	char done[16], total[16];
 
 	if (!p->enabled || elapsed < PROGRESS_AFTER_MS)

@@ -12,7 +12,7 @@ static unsigned block_diff(const struct mt_snapshot *s, const uint32_t *flags, s
 
 	if (a->state != b->state)
 		d |= MT_SPLIT_STATE;
-	if (!mt_block_nodes_equal(a, b))
+	if (!mt_block_nodes_equal(s, a, b))
 		d |= MT_SPLIT_NODE;
 	if (!mt_block_zones_equal(a, b))
 		d |= MT_SPLIT_ZONES;

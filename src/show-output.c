@@ -246,7 +246,8 @@ static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 	mt_json_add(doc, "node", b->nnodes == 1 ? json_object_new_int(b->node) : NULL);
 	if (b->nnodes > 1)
 		mt_json_add(doc, "nodes",
-			    set_json(&(struct mt_nodeset){.n = b->nnodes, .ids = b->nodes}));
+			    set_json(&(struct mt_nodeset){.n = b->nnodes,
+							  .ids = (int *)mt_block_nodes(sh->snap, b)}));
 	if (links) {
 		mt_json_add(links, "forward", set_json(&d->fwd));
 		mt_json_add(links, "back", set_json(&d->back));

@@ -14,8 +14,8 @@ void mt_block_reread(struct mt_block *b, struct mt_block_detail *d, int mem_fd);
 int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n);
 int mt_links_read_back(struct mt_snapshot *s, int node_fd);
 /* The nodeK entries of a block's directory (fd: that directory). */
-int mt_links_read_forward(const struct mt_snapshot *s, struct mt_block *b,
-			  struct mt_block_detail *d, int fd, unsigned dir_flags);
+int mt_links_read_forward(struct mt_snapshot *s, struct mt_block *b, struct mt_block_detail *d,
+			  int fd, unsigned dir_flags);
 
 /* snapshot-census.c: every online block's page census (MT_WANT_CENSUS) */
 int mt_snapshot_census_all(const struct mt_sysroot *sr, struct mt_snapshot *s);

@@ -12,36 +12,64 @@
 #include "memtopo/macro.h"
 #include "snapshot-internal.h"
 
-/* Add to the block's union of nodes (what list shows). */
-static int block_add_node(struct mt_block *b, int node)
+/* A second node for a block: its list goes to the snapshot's node_sets. */
+static int start_node_set(struct mt_snapshot *s, struct mt_block *b)
 {
-	struct mt_nodeset set = {.n = b->nnodes, .ids = b->nnodes > 1 ? b->nodes : &b->node};
-	int *ids;
+	int **sets, *ids = malloc(sizeof(int));
 
-	if (mt_nodeset_contains(&set, node) || b->nnodes == MT_MAX_BLOCK_NODES)
-		return 0;
+	if (!ids)
+		return -ENOMEM;
+	ids[0] = b->node;
+	sets = realloc(s->node_sets, (s->nnode_sets + 1) * sizeof(*sets));
+	if (!sets) {
+		free(ids);
+		return -ENOMEM;
+	}
+	s->node_sets = sets;
+	s->node_sets[s->nnode_sets] = ids;
+	b->node = (int)s->nnode_sets++;
+	return 0;
+}
+
+static int add_locked(struct mt_snapshot *s, struct mt_block *b, int node)
+{
+	struct mt_nodeset set;
+	int r;
+
+	if (b->nnodes == 1 && (r = start_node_set(s, b)) < 0)
+		return r;
+	set = (struct mt_nodeset){.n = b->nnodes, .ids = s->node_sets[b->node]};
+	r = mt_nodeset_add(&set, node);
+	s->node_sets[b->node] = set.ids;
+	b->nnodes = set.n;
+	return r;
+}
+
+/*
+ * Add to the block's union of nodes (what list shows). Several blocks'
+ * forward links are read at once on worker threads; the shared node_sets
+ * are touched under the lock, and only for the rare multi-node block.
+ */
+static int block_add_node(struct mt_snapshot *s, struct mt_block *b, int node)
+{
+	int r;
+
 	if (b->nnodes == 0) {
 		b->node = node;
 		b->nnodes = 1;
 		return 0;
 	}
-	if (b->nnodes == 1) {
-		/* Going from one node to several: the set moves to the heap. */
-		ids = malloc(sizeof(int));
-		if (!ids)
-			return -ENOMEM;
-		ids[0] = b->node;
-		set.ids = ids;
-	}
-	if (mt_nodeset_add(&set, node) < 0) {
-		if (b->nnodes == 1)
-			free(set.ids);
-		return -ENOMEM;
-	}
-	b->nodes = set.ids;
-	b->nnodes = set.n;
-	b->node = -1;
-	return 0;
+	if (b->nnodes == 1 && b->node == node)
+		return 0;
+	pthread_mutex_lock(&s->node_sets_lock);
+	r = mt_nodeset_contains(&(struct mt_nodeset){.n = b->nnodes,
+						      .ids = (int *)mt_block_nodes(s, b)},
+				node) ||
+			    b->nnodes == MT_MAX_BLOCK_NODES
+		    ? 0
+		    : add_locked(s, b, node);
+	pthread_mutex_unlock(&s->node_sets_lock);
+	return r;
 }
 
 static int add_orphan(struct mt_snapshot *s, int node, unsigned long id)
@@ -76,7 +104,7 @@ static int back_link(struct mt_snapshot *s, int node, unsigned long id)
 
 	if (idx < 0)
 		return s->detail ? add_orphan(s, node, id) : 0;
-	r = block_add_node(&s->blocks[idx], node);
+	r = block_add_node(s, &s->blocks[idx], node);
 	if (r == 0 && s->detail)
 		r = mt_nodeset_add(&s->detail[idx].back, node);
 	return r;
@@ -203,8 +231,8 @@ static bool node_dir_known(const struct mt_snapshot *s, int node)
 	return false;
 }
 
-int mt_links_read_forward(const struct mt_snapshot *s, struct mt_block *b,
-			  struct mt_block_detail *d, int fd, unsigned dir_flags)
+int mt_links_read_forward(struct mt_snapshot *s, struct mt_block *b, struct mt_block_detail *d,
+			  int fd, unsigned dir_flags)
 {
 	struct mt_dir dir;
 	const char *name;
@@ -222,7 +250,7 @@ int mt_links_read_forward(const struct mt_snapshot *s, struct mt_block *b,
 		 * was captured at all (the util-linux dumps).
 		 */
 		if ((!s->have_node_dir || node_dir_known(s, (int)nid)) &&
-		    (r = block_add_node(b, (int)nid)) < 0)
+		    (r = block_add_node(s, b, (int)nid)) < 0)
 			break;
 		if (d && (r = mt_nodeset_add(&d->fwd, (int)nid)) < 0)
 			break;

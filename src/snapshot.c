@@ -117,21 +117,37 @@ static int read_block_ids(int mem_fd, uint32_t **out, size_t *n)
 	mt_dir_close(&d);
 	if (r < 0)
 		return r;
-	qsort(ids, count, sizeof(*ids), cmp_id);
+	/* tmpfs and ext4 captures often list in creation order: no sort, no scratch copy. */
+	for (size_t i = 1; i < count; i++)
+		if (ids[i - 1] > ids[i]) {
+			qsort(ids, count, sizeof(*ids), cmp_id);
+			break;
+		}
 	*out = TAKE_PTR(ids);
 	*n = count;
 	return 0;
 }
 
-static int fill_blocks(struct mt_snapshot *s, const uint32_t *ids, size_t n)
+/*
+ * Turn the sorted ids into blocks. The id array grows into the block array
+ * in place, filled from the end (block i lies at or after id i), so the
+ * peak is one array, not both: it matters on a 65,536-block machine.
+ */
+static int fill_blocks(struct mt_snapshot *s, uint32_t *ids, size_t n)
 {
-	s->blocks = malloc((n ? n : 1) * sizeof(*s->blocks));
-	if (!s->blocks)
+	struct mt_block *blocks = realloc(ids, (n ? n : 1) * sizeof(*blocks));
+
+	if (!blocks) {
+		free(ids);
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		s->blocks[i] = (struct mt_block){.id = ids[i], .state = MT_STATE_UNKNOWN,
-						 .removable = -1, .nzones = MT_ZONES_UNKNOWN,
-						 .node = -1};
+	}
+	for (size_t i = n; i-- > 0;) {
+		uint32_t id = ((uint32_t *)blocks)[i];
+
+		blocks[i] = (struct mt_block){.id = id, .state = MT_STATE_UNKNOWN, .removable = -1,
+					      .nzones = MT_ZONES_UNKNOWN, .node = -1};
+	}
+	s->blocks = blocks;
 	s->nblocks = n;
 	return 0;
 }
@@ -157,7 +173,7 @@ static int node_only_capture(const struct mt_sysroot *sr, struct mt_snapshot *s)
 		return sr->mem_err ? sr->mem_err : -ENOENT;
 	s->memory_dir_absent = true;
 	s->block_size_err = -ENOENT;
-	return fill_blocks(s, ids, n);
+	return fill_blocks(s, TAKE_PTR(ids), n);
 }
 
 static int list_blocks(struct mt_snapshot *s, int mem_fd)
@@ -167,7 +183,7 @@ static int list_blocks(struct mt_snapshot *s, int mem_fd)
 	int r;
 
 	r = read_block_ids(mem_fd, &ids, &n);
-	return r < 0 ? r : fill_blocks(s, ids, n);
+	return r < 0 ? r : fill_blocks(s, TAKE_PTR(ids), n);
 }
 
 static char *read_policy(int dirfd, const char *path)
@@ -188,6 +204,7 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	pthread_mutex_init(&s->node_sets_lock, NULL);
 	/* The census counts pages: it needs the page size. */
 	if (want & MT_WANT_CENSUS)
 		want |= MT_WANT_KERNEL | MT_WANT_STATE;
@@ -270,8 +287,11 @@ void mt_snapshot_free(struct mt_snapshot *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->nnode_sets; i++)
+		free(s->node_sets[i]);
+	free(s->node_sets);
+	pthread_mutex_destroy(&s->node_sets_lock);
 	for (size_t i = 0; i < s->nblocks; i++) {
-		free(s->blocks[i].nodes);
 		if (s->detail) {
 			mt_nodeset_free(&s->detail[i].fwd);
 			mt_nodeset_free(&s->detail[i].back);

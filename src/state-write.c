@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memtopo/clock.h"
 #include "memtopo/state-write.h"
 
 static sigset_t watched(void)
@@ -74,14 +75,6 @@ static _Noreturn void write_child(int mem_fd, uint32_t block, const char *value)
 	_exit(n < 0 ? errno & 0xff : 0);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int reap(pid_t pid, bool kill_it)
 {
 	int status;
@@ -100,7 +93,7 @@ static int reap(pid_t pid, bool kill_it)
 int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_ms,
 		   struct mt_interrupts *in)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = mt_now_ms() + timeout_ms;
 	pid_t pid = fork();
 	int pidfd;
 
@@ -113,7 +106,7 @@ int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_m
 	for (;;) {
 		struct pollfd p[2] = {{.fd = in ? in->sigfd : -1, .events = POLLIN},
 				      {.fd = pidfd, .events = POLLIN}};
-		long left = deadline - now_ms();
+		long left = deadline - mt_now_ms();
 		int status;
 
 		if (left <= 0) {

@@ -126,8 +126,8 @@ int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, unsigned flags)
 	if (d->fd < 0)
 		return -errno;
 	if (large) {
-		/* A machine with 65,536 blocks: 64 getdents calls, not 1,000. */
-		d->bufsz = 64 * 1024;
+		/* A machine with 65,536 blocks: 128 getdents calls, not 1,000. */
+		d->bufsz = 32 * 1024;
 		d->buf = malloc(d->bufsz);
 		if (!d->buf) {
 			close(d->fd);

@@ -66,6 +66,8 @@ struct mt_check_filter {
 };
 
 unsigned mt_check_evidence(const struct mt_snapshot *s);
+/* Does the filter (NULL: everything) select this id? */
+bool mt_check_selected(const struct mt_check_filter *filter, const char *id);
 /* What the snapshot must read for the checks the filter selects (NULL: all). */
 unsigned mt_checks_wants(const struct mt_check_filter *filter);
 void mt_check_ctx_init(struct mt_check_ctx *ctx, const struct mt_snapshot *s);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "memtopo/block-attrs.h"
@@ -54,16 +55,19 @@ enum mt_want {
 	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |                \
 	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX)
 
-/* 24 bytes: a 65,536-block machine costs 1.5 MiB, less than lsmem keeps. */
+/* 16 bytes: a 65,536-block machine costs 1 MiB, less than lsmem keeps. */
 struct mt_block {
 	uint32_t id;     /* block ids fit: 2^52 bytes of address / 16 MiB blocks */
-	int node;        /* the node when nnodes == 1, else -1 */
+	/*
+	 * The node when nnodes == 1 (-1 when 0); with several, the index of
+	 * their sorted list in mt_snapshot.node_sets: use mt_block_nodes().
+	 */
+	int node;
 	uint8_t state;   /* enum mt_state */
 	int8_t removable; /* 0 / 1, -1 when unknown or not read */
 	uint8_t nzones;  /* MT_ZONES_UNKNOWN when valid_zones is unreadable */
-	uint8_t zones[MT_MAX_ZONES]; /* enum mt_zone, in the kernel's order */
 	uint8_t nnodes;  /* node links found */
-	int *nodes;      /* all of them, sorted, when nnodes > 1 */
+	uint8_t zones[MT_MAX_ZONES]; /* enum mt_zone, in the kernel's order */
 };
 
 /* A small sorted set of node ids. */
@@ -109,6 +113,10 @@ struct mt_snapshot {
 	int block_size_err;       /* -ENOENT missing, -EINVAL garbage or not 2^n */
 	struct mt_block *blocks;  /* sorted by id */
 	size_t nblocks;
+	/* The node lists of the (rare) blocks linked to several nodes. */
+	int **node_sets;
+	size_t nnode_sets;
+	pthread_mutex_t node_sets_lock; /* forward links are read on several threads */
 	bool have_node_dir;
 	bool memory_dir_absent;   /* a capture of node directories only (check) */
 	char *auto_online_blocks; /* NULL when absent */
@@ -168,10 +176,10 @@ long mt_snapshot_find(const struct mt_snapshot *s, unsigned long id);
 /* Block ids are stored in 32 bits; a larger one is not a real block. */
 #define MT_BLOCK_ID_MAX UINT32_MAX
 
-/* The nodes of a block as an array (one element, or b->nodes). */
-static inline const int *mt_block_nodes(const struct mt_block *b)
+/* The nodes of a block as a sorted array of b->nnodes. */
+static inline const int *mt_block_nodes(const struct mt_snapshot *s, const struct mt_block *b)
 {
-	return b->nnodes > 1 ? b->nodes : &b->node;
+	return b->nnodes > 1 ? s->node_sets[b->node] : &b->node;
 }
 
 /* Parse a valid_zones line; false when a token is not a zone name. */
@@ -207,6 +215,7 @@ static inline enum mt_verdict mt_block_verdict(const struct mt_snapshot *s, size
 void mt_snapshot_settle(const struct mt_sysroot *sr, struct mt_snapshot *s);
 
 bool mt_block_zones_equal(const struct mt_block *a, const struct mt_block *b);
-bool mt_block_nodes_equal(const struct mt_block *a, const struct mt_block *b);
+bool mt_block_nodes_equal(const struct mt_snapshot *s, const struct mt_block *a,
+			  const struct mt_block *b);
 
 #endif

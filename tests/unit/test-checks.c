@@ -101,6 +101,7 @@ static void link_node(struct mt_snapshot *s, uint32_t id, int node, bool fwd, bo
 	size_t i = idx_of(s, id);
 	struct mt_block *b = &s->blocks[i];
 	struct mt_nodeset all = {0};
+	uint8_t n;
 
 	add_node_dir(s, node);
 	if ((fwd && mt_nodeset_add(&s->detail[i].fwd, node) < 0) ||
@@ -111,16 +112,24 @@ static void link_node(struct mt_snapshot *s, uint32_t id, int node, bool fwd, bo
 		mt_nodeset_add(&all, s->detail[i].fwd.ids[k]);
 	for (unsigned k = 0; k < s->detail[i].back.n; k++)
 		mt_nodeset_add(&all, s->detail[i].back.ids[k]);
-	free(b->nodes);
-	b->nodes = NULL;
-	b->nnodes = all.n;
-	if (all.n > 1) {
-		b->node = -1;
-		b->nodes = all.ids;
+	/* Several nodes: the list lives in s->node_sets, the block holds its index. */
+	n = all.n;
+	if (n > 1) {
+		if (b->nnodes > 1) {
+			free(s->node_sets[b->node]);
+		} else {
+			s->node_sets = realloc(s->node_sets,
+					       (s->nnode_sets + 1) * sizeof(*s->node_sets));
+			if (!s->node_sets)
+				abort();
+			b->node = (int)s->nnode_sets++;
+		}
+		s->node_sets[b->node] = all.ids;
 	} else {
-		b->node = all.n ? all.ids[0] : -1;
+		b->node = n ? all.ids[0] : -1;
 		mt_nodeset_free(&all);
 	}
+	b->nnodes = n;
 }
 
 static void link_both(struct mt_snapshot *s, uint32_t first, uint32_t last, int node)
