@@ -1,35 +1,46 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Benchmark `memtopo list -J` against `lsmem -J` on large synthetic machines.
+# Benchmark `memtopo list -J` against `lsmem -J`, and `memtopo check -J`
+# against `memtopo list -J`, on large synthetic machines.
 #
 #   bash tests/bench/bench-list.sh [MEMTOPO_BINARY]     (default build/src/memtopo)
+#   BENCH_COMMANDS=check bash tests/bench/bench-list.sh ...  (one command)
 #
 # For each size (16,384 and 65,536 blocks of 256 MiB, 8 nodes, some blocks
 # offline, a hole, forward and back node links) it writes a scenario, turns
-# it into a sysroot on tmpfs with tests/mkfixture.py, checks that memtopo
-# and lsmem report the same ranges, then measures, for both tools:
-#   - the median wall time over BENCH_RUNS paired runs (the two tools
-#     alternate, and which goes first alternates too),
+# it into a sysroot on tmpfs with tests/mkfixture.py, then runs one
+# bench_cmd_* function per command in BENCH_COMMANDS:
+#   list:  checks that memtopo and lsmem report the same ranges, then
+#          measures both tools;
+#   check: checks that `check -J` judges the machine as expected, then
+#          measures `check -J`, `check -J --skip state-mismatch,
+#          phys-index-mismatch` and `list -J` against each other.
+# Each measurement is:
+#   - the median wall time over BENCH_RUNS runs, the commands interleaved
+#     and the one that goes first rotating (paired runs),
 #   - system calls per block (strace -c -f, total calls / blocks),
 #   - peak RSS (/usr/bin/time -f %M, median of BENCH_RSS_RUNS runs).
-# It prints a Markdown table and the targets, and exits 1 if one is missed.
+# It prints a Markdown table (with the load average at the start and the
+# end) and the targets, and exits 1 if one is missed.
 #
 # Environment (all optional):
 #   BENCH_RUNS=15             paired timing runs per size
 #   BENCH_RSS_RUNS=3          runs for the peak-RSS median
 #   BENCH_SIZES="16384 65536" fixture sizes, in blocks (multiples of 8)
-#   BENCH_COMMANDS=list       which bench_cmd_* functions to run
+#   BENCH_COMMANDS="list check"  which bench_cmd_* functions to run
 #   BENCH_TARGET_SPEEDUP=2.5  minimum lsmem/memtopo median time ratio
-#   BENCH_TARGET_SYSCALLS=7   maximum memtopo system calls per block
+#   BENCH_TARGET_SYSCALLS=7   maximum memtopo list system calls per block
+#   BENCH_TARGET_CHECK=2.0    maximum check/list median time ratio
 #   BENCH_KEEP=1              keep the fixtures and logs (path is printed)
 #   LSMEM=lsmem               the lsmem to compare with
 #   MKFIXTURE=tests/mkfixture.py
 #
 # Exit status: 0 every target met, 1 a target missed, 2 could not run.
 #
-# Adding a command: write bench_cmd_NAME SIZE FIXTURE (see bench_cmd_list),
-# using measure_pair (two tools) or measure_one (no peer), add_row and
+# Adding a command: write bench_cmd_NAME SIZE FIXTURE (see bench_cmd_list
+# and bench_cmd_check), using measure_pair (two commands), measure_rotate
+# (any number) or measure_one (no peer), syscalls, peak_rss, add_row and
 # target; then run with BENCH_COMMANDS="list NAME".
 
 set -euo pipefail
@@ -44,9 +55,10 @@ LSMEM=${LSMEM:-lsmem}
 BENCH_RUNS=${BENCH_RUNS:-15}
 BENCH_RSS_RUNS=${BENCH_RSS_RUNS:-3}
 BENCH_SIZES=${BENCH_SIZES:-"16384 65536"}
-BENCH_COMMANDS=${BENCH_COMMANDS:-list}
+BENCH_COMMANDS=${BENCH_COMMANDS:-"list check"}
 TARGET_SPEEDUP=${BENCH_TARGET_SPEEDUP:-2.5}
 TARGET_SYSCALLS=${BENCH_TARGET_SYSCALLS:-7}
+TARGET_CHECK=${BENCH_TARGET_CHECK:-2.0}
 BLOCK_SIZE=256M
 NODES=8
 
@@ -85,7 +97,9 @@ check_prereqs() {
 	need_tool strace strace
 	need_tool /usr/bin/time time
 	command -v python3 >/dev/null || die "python3 is needed (tests/mkfixture.py)"
-	command -v "$LSMEM" >/dev/null || die "$LSMEM not found (util-linux)"
+	case " $BENCH_COMMANDS " in
+	*" list "*) command -v "$LSMEM" >/dev/null || die "$LSMEM not found (util-linux)" ;;
+	esac
 	[ -f "$MKFIXTURE" ] || die "$MKFIXTURE not found"
 	[ -x "$MEMTOPO" ] || die "$MEMTOPO is not an executable (build it: meson setup build && ninja -C build)"
 	[[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
@@ -166,13 +180,34 @@ scenario_text() {
 			echo "memory $(blk "$i") state=offline zones=Normal,Movable"
 		done
 	done
-	# /proc/iomem, for realism only: list must not read it.
+	# What check reads besides the blocks (list must not read any of it):
+	# /proc/iomem, the kernel release, an (empty) udev rules directory and
+	# /proc/zoneinfo, so that every check runs.
 	id_last=$(blk $((blocks - 1)))
 	printf 'iomem %08x-%08x : System RAM\n' 0 $((hole_at * 256 * 1024 * 1024 - 1))
 	printf 'iomem %08x-%08x : PCI Bus 0000:00\n' $((hole_at * 256 * 1024 * 1024)) \
 		$(((hole_at + hole_len) * 256 * 1024 * 1024 - 1))
 	printf 'iomem %x-%x : System RAM\n' $(((hole_at + hole_len) * 256 * 1024 * 1024)) \
 		$(((id_last + 1) * 256 * 1024 * 1024 - 1))
+	printf 'file proc/sys/kernel/osrelease\n6.1.0-18-amd64\nend\n'
+	echo "dir etc/udev/rules.d"
+	# One Normal zone per node (4 KiB pages, 65536 per block): spanned
+	# from the node's first block to its last, present its online blocks.
+	local offline span
+	echo "file proc/zoneinfo"
+	for ((k = 0; k < NODES; k++)); do
+		first=$((k * per)) last=$(((k + 1) * per - 1))
+		off_from=$((last - per / 8 + 1))
+		offline=$((per / 8))
+		for ((i = first + 512; i < off_from; i += 1024)); do offline=$((offline + 1)); done
+		span=$(($(blk "$last") + 1 - $(blk "$first")))
+		printf 'Node %d, zone   Normal\n' "$k"
+		printf '        spanned  %d\n' $((span * 65536))
+		printf '        present  %d\n' $(((per - offline) * 65536))
+		printf '        managed  %d\n' $(((per - offline) * 65536))
+		printf '  start_pfn:           %d\n' $(($(blk "$first") * 65536))
+	done
+	echo "end"
 }
 
 # make_fixture BLOCKS DIR
@@ -191,6 +226,11 @@ make_fixture() {
 
 # ---------------------------------------------------------------- measuring
 
+# The exit statuses that mean success: "0"; bench_cmd_check sets
+# ok_codes="0 1 2" locally (check's status is its findings).
+ok_codes=0
+status_ok() { [[ " $ok_codes " == *" $1 "* ]]; }
+
 # run_timed CMD...: run once, stdout to /dev/null; sets elapsed_us.
 elapsed_us=0
 run_timed() {
@@ -198,12 +238,18 @@ run_timed() {
 	t0=${EPOCHREALTIME/[.,]/}
 	"$@" >/dev/null 2>"$work/stderr" || rc=$?
 	t1=${EPOCHREALTIME/[.,]/}
-	if [ "$rc" -ne 0 ]; then
+	if ! status_ok "$rc"; then
 		log "failed (exit $rc): $*"
 		cat "$work/stderr" >&2
 		exit 2
 	fi
 	elapsed_us=$((t1 - t0))
+}
+
+# run_array ARRAY_NAME: run_timed the command held in that array.
+run_array() {
+	local -n run_array_cmd=$1
+	run_timed "${run_array_cmd[@]}"
 }
 
 # median NUMBERS...: the median (mean of the middle two for an even count).
@@ -231,6 +277,29 @@ measure_pair() {
 	printf -v "$2" '%s' "$(median "${tb[@]}")"
 }
 
+# measure_rotate VAR ARRAY [VAR ARRAY]...: time the commands held in the
+# named arrays BENCH_RUNS times each, interleaved: round i starts with
+# command i mod k and goes round, so each goes first equally often (with
+# BENCH_RUNS a multiple of k); set each VAR to its command's median (us).
+measure_rotate() {
+	local -a vars=() arrays=()
+	local -A times=()
+	local i j k idx
+	while [ $# -ge 2 ]; do vars+=("$1"); arrays+=("$2"); shift 2; done
+	k=${#vars[@]}
+	for ((i = 0; i < BENCH_RUNS; i++)); do
+		for ((j = 0; j < k; j++)); do
+			idx=$(((i + j) % k))
+			run_array "${arrays[idx]}"
+			times[$idx]+=" $elapsed_us"
+		done
+	done
+	for ((j = 0; j < k; j++)); do
+		# shellcheck disable=SC2086 # the list of times, split on purpose
+		printf -v "${vars[j]}" '%s' "$(median ${times[$j]})"
+	done
+}
+
 # measure_one A_VAR: the same for cmd_a alone (a command with no peer).
 measure_one() {
 	local -a ta=()
@@ -247,8 +316,9 @@ measure_one() {
 syscalls() {
 	local out="$work/strace-$1.txt"
 	shift
-	strace -c -f -o "$out" "$@" >/dev/null 2>"$work/stderr" ||
-		{ cat "$work/stderr" >&2; die "failed under strace: $*"; }
+	local rc=0
+	strace -c -f -o "$out" "$@" >/dev/null 2>"$work/stderr" || rc=$?
+	status_ok "$rc" || { cat "$work/stderr" >&2; die "failed under strace (exit $rc): $*"; }
 	log "  $(basename "$out" .txt): $(awk '$1 ~ /^[0-9.]+$/ && $NF != "total" &&
 		n++ < 6 { printf "%s %s, ", $NF, $4 }' "$out")..."
 	awk '$NF == "total" { print $4 }' "$out"
@@ -258,9 +328,11 @@ syscalls() {
 peak_rss() {
 	local out="$work/rss.txt" i
 	local -a v=()
+	local rc
 	for ((i = 0; i < BENCH_RSS_RUNS; i++)); do
-		/usr/bin/time -f %M -o "$out" "$@" >/dev/null 2>"$work/stderr" ||
-			{ cat "$work/stderr" >&2; die "failed under time: $*"; }
+		rc=0
+		/usr/bin/time -f %M -o "$out" "$@" >/dev/null 2>"$work/stderr" || rc=$?
+		status_ok "$rc" || { cat "$work/stderr" >&2; die "failed under time (exit $rc): $*"; }
 		v+=("$(tail -n 1 "$out")")
 	done
 	median "${v[@]}"
@@ -270,7 +342,7 @@ peak_rss() {
 
 rows=() targets=() missed=0
 
-# add_row BLOCKS TOOL MEDIAN_US SPEEDUP CALLS PEAK_KIB
+# add_row BLOCKS COMMAND MEDIAN_US RATIO CALLS PEAK_KIB
 add_row() {
 	local ms per
 	ms=$(awk -v u="$3" 'BEGIN { printf "%.1f", u / 1000 }')
@@ -288,6 +360,11 @@ target() {
 	fi
 }
 
+# load_avg: the 1, 5 and 15 minute load averages (on a shared machine
+# other work skews wall times; the report says how busy it was).
+load_avg() { cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+load_start=''
+
 # ge A B: exit 0 if A >= B (floating point).
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
@@ -295,11 +372,13 @@ print_report() {
 	echo
 	echo "## memtopo benchmark"
 	echo
-	echo "$(uname -srm); $("$LSMEM" --version 2>/dev/null | head -n 1);" \
+	echo "$(uname -srm); $(nproc) CPUs; $("$LSMEM" --version 2>/dev/null | head -n 1);" \
 		"memtopo: $MEMTOPO; $BENCH_RUNS paired runs, median;" \
 		"fixtures on $(stat -f -c %T "$work")"
 	echo
-	echo "| blocks | tool | median ms | speedup | syscalls/block | peak RSS KiB |"
+	echo "Load average (1, 5, 15 min): $load_start at the start, $(load_avg) at the end."
+	echo
+	echo "| blocks | command | median ms | time ratio | syscalls/block | peak RSS KiB |"
 	echo "|---:|---|---:|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
 	echo
@@ -386,8 +465,8 @@ bench_cmd_list() {
 	r_ls=$(peak_rss "${cmd_b[@]}")
 
 	speedup=$(awk -v a="$t_ls" -v b="$t_mt" 'BEGIN { printf "%.2f", a / b }')
-	add_row "$n" "memtopo list -J" "$t_mt" "${speedup}x" "$c_mt" "$r_mt"
-	add_row "$n" "lsmem -J" "$t_ls" "1.00x" "$c_ls" "$r_ls"
+	add_row "$n" "memtopo list -J" "$t_mt" "lsmem/list ${speedup}x" "$c_mt" "$r_mt"
+	add_row "$n" "lsmem -J" "$t_ls" "" "$c_ls" "$r_ls"
 
 	ok=0; ge "$speedup" "$TARGET_SPEEDUP" && ok=1
 	target "$ok" "$n blocks: speedup ${speedup}x over lsmem (target >= ${TARGET_SPEEDUP}x)"
@@ -397,6 +476,101 @@ bench_cmd_list() {
 	target "$ok" "$n blocks: $per syscalls per block (target <= $TARGET_SYSCALLS)"
 	ok=0; [ "$r_mt" -le "$r_ls" ] && ok=1
 	target "$ok" "$n blocks: peak RSS $r_mt KiB vs lsmem $r_ls KiB (target: no higher)"
+}
+
+# check_check_output BLOCKS CHECK_JSON CHECK_RC SKIP_JSON LIST_JSON: the
+# fixture is a healthy machine with offline blocks: check must exit 0,
+# count every block, and report one finding, offline-blocks (info), naming
+# the blocks list shows offline; the only other finding allowed is an
+# evidence-missing note for the page census alone (the fixture holds
+# everything else check reads, but no /proc/kpageflags: 8 bytes per 4 KiB
+# page, 32 GiB for 65,536 blocks of 256 MiB). The --skip run must report
+# the same. Prints the differences; exit 1 if any.
+check_check_output() {
+	python3 - "$@" <<'EOF'
+import json, sys
+blocks, rc = int(sys.argv[1]), int(sys.argv[3])
+errors = []
+try:
+    ck = json.load(open(sys.argv[2]))
+    sk = json.load(open(sys.argv[4]))
+except ValueError as e:
+    print("check -J is not JSON: %s" % e); sys.exit(1)
+ls = json.load(open(sys.argv[5]))
+offline = set()
+for r in ls["memory"]:
+    if r["state"] == "offline":
+        offline.update(range(r["first_block"], r["last_block"] + 1))
+if rc != 0 or ck.get("status") != "ok":
+    errors.append("check exits %d, status %r (expected 0, ok)" % (rc, ck.get("status")))
+if ck["summary"]["blocks_checked"] != blocks:
+    errors.append("check read %d blocks, the fixture has %d"
+                  % (ck["summary"]["blocks_checked"], blocks))
+def census_only(f):
+    return f["id"] == "evidence-missing" and \
+        f["message"].endswith("checks off: unmovable-pages")
+ids = [(f["id"], f["severity"]) for f in ck["findings"] if not census_only(f)]
+if ids != [("offline-blocks", "info")]:
+    errors.append("findings %s, expected only offline-blocks (info)" % ids)
+for f in ck["findings"]:
+    if f["id"] == "offline-blocks" and set(f["blocks"]) != offline:
+        errors.append("offline-blocks names %d blocks, list shows %d offline"
+                      % (len(f["blocks"]), len(offline)))
+def strip(d):
+    return [(f["id"], f["severity"], f["blocks"]) for f in d["findings"]]
+if strip(sk) != strip(ck):
+    errors.append("check --skip state-mismatch,phys-index-mismatch reports "
+                  "other findings than check")
+for e in errors:
+    print(e)
+sys.exit(1 if errors else 0)
+EOF
+}
+
+# bench_cmd_check SIZE FIXTURE: check -J against list -J on the same
+# machine (the target: check takes at most TARGET_CHECK times the time of
+# list), and check without the two per-block reads that list does not
+# make (online, phys_index), all three interleaved.
+bench_cmd_check() {
+	local n=$1 fix=$2 t_ck t_sk t_ls c_ck c_sk c_ls r_ck r_sk r_ls ratio ratio_sk ok
+	local rc=0 rc_sk=0 ok_codes="0 1 2"
+	local -a cmd_ck=("$MEMTOPO" --sysroot "$fix" check -J)
+	local -a cmd_sk=("$MEMTOPO" --sysroot "$fix" check -J
+		--skip "state-mismatch,phys-index-mismatch")
+	local -a cmd_ls=("$MEMTOPO" --sysroot "$fix" list -J)
+
+	# One run of each (warms the caches) whose output is checked.
+	"${cmd_ck[@]}" > "$work/check.json" 2>"$work/stderr" || rc=$?
+	status_ok "$rc" || { cat "$work/stderr" >&2; die "failed (exit $rc): ${cmd_ck[*]}"; }
+	"${cmd_sk[@]}" > "$work/check-skip.json" 2>"$work/stderr" || rc_sk=$?
+	status_ok "$rc_sk" || { cat "$work/stderr" >&2; die "failed (exit $rc_sk): ${cmd_sk[*]}"; }
+	"${cmd_ls[@]}" > "$work/list.json" 2>"$work/stderr" ||
+		{ cat "$work/stderr" >&2; die "failed: ${cmd_ls[*]}"; }
+	ok=1
+	check_check_output "$n" "$work/check.json" "$rc" "$work/check-skip.json" \
+		"$work/list.json" >&2 || ok=0
+	target "$ok" "$n blocks: memtopo check -J exits 0 and reports exactly the offline blocks"
+
+	log "check, $n blocks: timing $BENCH_RUNS rounds of check, check --skip and list"
+	measure_rotate t_ck cmd_ck t_sk cmd_sk t_ls cmd_ls
+	log "check, $n blocks: strace"
+	c_ck=$(syscalls "check-$n" "${cmd_ck[@]}")
+	c_sk=$(syscalls "check-skip-$n" "${cmd_sk[@]}")
+	c_ls=$(syscalls "check-list-$n" "${cmd_ls[@]}")
+	log "check, $n blocks: peak RSS"
+	r_ck=$(peak_rss "${cmd_ck[@]}")
+	r_sk=$(peak_rss "${cmd_sk[@]}")
+	r_ls=$(peak_rss "${cmd_ls[@]}")
+
+	ratio=$(awk -v a="$t_ck" -v b="$t_ls" 'BEGIN { printf "%.2f", a / b }')
+	ratio_sk=$(awk -v a="$t_sk" -v b="$t_ls" 'BEGIN { printf "%.2f", a / b }')
+	add_row "$n" "memtopo check -J" "$t_ck" "check/list ${ratio}x" "$c_ck" "$r_ck"
+	add_row "$n" "memtopo check -J --skip state-mismatch,phys-index-mismatch" "$t_sk" \
+		"check/list ${ratio_sk}x" "$c_sk" "$r_sk"
+	add_row "$n" "memtopo list -J (interleaved with check)" "$t_ls" "" "$c_ls" "$r_ls"
+
+	ok=0; ge "$TARGET_CHECK" "$ratio" && ok=1
+	target "$ok" "$n blocks: check -J takes ${ratio}x the time of list -J (target <= ${TARGET_CHECK}x)"
 }
 
 # ---------------------------------------------------------------- main
@@ -409,6 +583,7 @@ main() {
 	[ $# -le 1 ] || { usage >&2; exit 2; }
 	check_prereqs
 	setup_workdir
+	load_start=$(load_avg)
 	local n cmd fix
 	for cmd in $BENCH_COMMANDS; do
 		declare -F "bench_cmd_$cmd" >/dev/null || die "no benchmark for command '$cmd'"
