@@ -127,33 +127,21 @@ CHECK_FN(check_shares_pmem)
 				"try to offline it; lsmem reads removable by default");
 }
 
-/* Does a RAM/PMEM boundary fall inside a section at `at`, with both in that section? */
-static bool collides(const struct mt_check_ctx *ctx, uint64_t at)
-{
-	const struct mt_resources *res = &ctx->s->resources;
-	uint64_t sec = at & ~((uint64_t)ctx->section_size - 1);
-	uint64_t sec_last = sec + ctx->section_size - 1;
-
-	if (at % ctx->section_size == 0)
-		return false;
-	return mt_resources_coverage(res, MT_RES_RAM, sec, sec_last) > 0 &&
-	       pmem_not_ram(res, sec, sec_last) > 0;
-}
-
+/*
+ * A boundary between RAM and persistent memory that is not on a section
+ * boundary: sub-section hotplug (5.3+) put both in one section. Holes and
+ * reserved ranges next to RAM are ordinary and not counted.
+ */
 static bool has_subsection_collision(const struct mt_check_ctx *ctx, size_t i)
 {
 	const struct mt_resources *res = &ctx->s->resources;
 	uint64_t first = mt_block_first_byte(ctx->s, i), last = mt_block_last_byte(ctx->s, i);
+	uint64_t at[16];
+	size_t n = mt_resources_ram_boundaries(res, first, last, at, ARRAY_SIZE(at));
 
-	for (size_t k = 0; k < res->n; k++) {
-		const struct mt_resource *p = &res->r[k];
-
-		if (p->kind != MT_RES_PMEM || p->end < first || p->start > last)
-			continue;
-		if ((p->start > first && collides(ctx, p->start)) ||
-		    (p->end < last && collides(ctx, p->end + 1)))
+	for (size_t k = 0; k < n && k < ARRAY_SIZE(at); k++)
+		if (at[k] % ctx->section_size && pmem_not_ram(res, at[k] - 1, at[k]) > 0)
 			return true;
-	}
 	return false;
 }
 

@@ -23,17 +23,6 @@ void mt_err(const char *fmt, ...)
 	va_end(ap);
 }
 
-void mt_warn(const struct mt_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (o->verbose < 0)
-		return;
-	va_start(ap, fmt);
-	vmsg(fmt, ap);
-	va_end(ap);
-}
-
 void mt_verbose(const struct mt_opts *o, const char *fmt, ...)
 {
 	va_list ap;

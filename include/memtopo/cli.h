@@ -67,9 +67,8 @@ int mt_opts_handle(const struct mt_command *cmd, struct mt_opts *opts, int c, co
 
 void mt_main_usage(FILE *out);
 
-/* "memtopo: ..." on stderr. Errors always print; warnings not with -q. */
+/* "memtopo: ..." on stderr. Errors always print; verbose ones with -v. */
 void mt_err(const char *fmt, ...) _printf_(1, 2);
-void mt_warn(const struct mt_opts *o, const char *fmt, ...) _printf_(2, 3);
 void mt_verbose(const struct mt_opts *o, const char *fmt, ...) _printf_(2, 3);
 /* Bad usage: one line and a pointer to help. Returns MT_EXIT_USAGE. */
 int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...) _printf_(2, 3);
