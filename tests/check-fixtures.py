@@ -253,20 +253,7 @@ def check_tree(memtopo, name, root, want_exit, t, facts=True):
     return "exit %d, %d finding(s), %d blocks" % (rc, len(findings), nblocks)
 
 
-class Checker:
-    def __init__(self):
-        self.problems = []
-
-    def ok(self, cond, msg):
-        if not cond:
-            self.problems.append(msg)
-        return bool(cond)
-
-    def eq(self, got, want, msg):
-        if got != want:
-            self.problems.append("%s: got %r, want %r" % (msg, got, want))
-            return False
-        return True
+Checker = mtlib.Checker
 
 
 def report(name, t, summary):

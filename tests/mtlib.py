@@ -254,3 +254,32 @@ class TempDir:
             sys.stderr.write("kept %s\n" % self.path)
         else:
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+class Checker:
+    """Collects problems instead of stopping at the first one."""
+
+    def __init__(self):
+        self.problems = []
+
+    def ok(self, cond, msg):
+        if not cond:
+            self.problems.append(msg)
+        return bool(cond)
+
+    def eq(self, got, want, msg):
+        if got != want:
+            self.problems.append("%s: got %r, want %r" % (msg, got, want))
+            return False
+        return True
+
+
+def cases_status(results):
+    """Exit status of a run of cases: {name: True ok, False failed, None skipped}."""
+    bad = [n for n, ok in results.items() if ok is False]
+    if bad:
+        sys.stdout.write("failed: %s\n" % " ".join(bad))
+        return 1
+    if all(ok is None for ok in results.values()):
+        return SKIP
+    return 0

@@ -177,20 +177,7 @@ NO_MEMORY = {
 }
 
 
-class Checker:
-    def __init__(self):
-        self.problems = []
-
-    def ok(self, cond, msg):
-        if not cond:
-            self.problems.append(msg)
-        return cond
-
-    def eq(self, got, want, msg):
-        if got != want:
-            self.problems.append("%s: got %r, want %r" % (msg, got, want))
-            return False
-        return True
+Checker = mtlib.Checker
 
 
 def generic_facts(doc, cap, t):

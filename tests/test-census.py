@@ -771,13 +771,7 @@ def main(argv):
     MEMTOPO = mtlib.check_binary(argv[1])
     names = list(CASES) if argv[2] == "all" else [argv[2]]
     results = {n: run_case(n) for n in names}
-    bad = [n for n, ok in results.items() if ok is False]
-    if bad:
-        sys.stdout.write("failed: %s\n" % " ".join(bad))
-        return 1
-    if all(ok is None for ok in results.values()):
-        return mtlib.SKIP
-    return 0
+    return mtlib.cases_status(results)
 
 
 if __name__ == "__main__":

@@ -1396,13 +1396,7 @@ def main(argv):
     WRITER = os.path.join(os.path.dirname(SHIM), "fk-write")
     names = list(CASES) if argv[3] == "all" else [argv[3]]
     results = {n: run_case(n) for n in names}
-    bad = [n for n, ok in results.items() if ok is False]
-    if bad:
-        sys.stdout.write("failed: %s\n" % " ".join(bad))
-        return 1
-    if all(ok is None for ok in results.values()):
-        return mtlib.SKIP
-    return 0
+    return mtlib.cases_status(results)
 
 
 if __name__ == "__main__":
