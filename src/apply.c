@@ -195,7 +195,8 @@ static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_acti
 		break;
 	}
 	st->elapsed_ms = (uint64_t)(mt_now_ms() - started);
-	log_change(st, a == MT_HP_ONLINE ? "online" : "offline");
+	if (run->rq->log_changes)
+		log_change(st, a == MT_HP_ONLINE ? "online" : "offline");
 }
 
 static bool target_met(const struct run *run)
@@ -212,6 +213,19 @@ static bool target_met(const struct run *run)
 	return true;
 }
 
+/* SIZE: how many of the blocks from step i on the target still wants. */
+static size_t still_needed(const struct run *run, size_t i)
+{
+	const struct mt_hp_plan *plan = run->plan;
+	uint64_t left = plan->requested_bytes - run->out->done_bytes;
+	size_t skipped = 0;
+
+	for (size_t k = 0; k < i; k++)
+		skipped += plan->steps[k].result == MT_HP_SKIPPED;
+	left = left / run->s->block_size;
+	return left > skipped ? (size_t)(left - skipped) : 0;
+}
+
 static void run_steps(struct run *run)
 {
 	struct mt_hp_plan *plan = run->plan;
@@ -224,6 +238,9 @@ static void run_steps(struct run *run)
 		if (plan->size_mode && target_met(run))
 			break;
 		if (must_stop(run)) {
+			/* A spare the run would not have needed stays out of the report. */
+			if (plan->size_mode && still_needed(run, i) == 0)
+				break;
 			st->result = MT_HP_SKIPPED;
 			st->reason = run->out->interrupted ? "interrupted" : "deadline reached";
 			continue;

@@ -59,7 +59,7 @@ static int describe(const struct mt_snapshot *s, struct mt_finding *f)
 	mt_format_blocks(f->blocks, f->nblocks, 8, blocks, sizeof(blocks));
 	return mt_finding_set_message(f, "%s unlikely to go offline: %zu of the %zu online "
 					 "blocks of %s (%" PRIu64 " unmovable page%s: slab, page "
-					 "tables, reserved, unevictable, mlocked, poisoned or "
+					 "tables, reserved, mlocked off the LRU, poisoned or "
 					 "offline; %" PRIu64 " page%s without flags)",
 				      blocks, f->nblocks, total, where, sum.unmovable,
 				      sum.unmovable == 1 ? "" : "s", sum.unknown,

@@ -27,15 +27,19 @@ static size_t count_findings(const struct mt_check_report *rep, const char *id,
  */
 static void print_findings(const struct mt_check_report *rep, FILE *out)
 {
+	unsigned evidence = mt_check_evidence(rep->snap);
+
 	fputs("# HELP memtopo_check_findings Findings of memtopo check by id and severity.\n"
 	      "# TYPE memtopo_check_findings gauge\n",
 	      out);
 	for (size_t i = 0; i < mt_nchecks; i++) {
 		const struct mt_check *c = &mt_checks[i];
 
+		/* A check that could not run has no value: no series, not a 0. */
 		if (!mt_check_selected(&(struct mt_check_filter){.only = rep->only,
 								  .skip = rep->skip},
-				       c->id))
+				       c->id) ||
+		    (c->needs & evidence) != c->needs)
 			continue;
 		for (int sev = MT_SEV_COUNT - 1; sev >= (int)rep->min_severity; sev--) {
 			size_t n = count_findings(rep, c->id, (enum mt_severity)sev);

@@ -61,7 +61,7 @@ const size_t mt_nchecks = ARRAY_SIZE(mt_checks);
 
 /* What each piece of evidence is, for the note that says a check is off. */
 static const char *const evidence_names[MT_EV_COUNT] = {
-	"block_size_bytes",
+	"a usable block_size_bytes",
 	"the node directory (sys/devices/system/node)",
 	"memoryN/nodeK links",
 	"nodeK/memoryN links",
@@ -212,9 +212,7 @@ static int note_evidence(const struct mt_check_ctx *ctx, const struct mt_check_f
 	for (unsigned bit = 1; bit < (1u << MT_EV_COUNT); bit <<= 1) {
 		bool turned_off = false;
 
-		/* bad-block-size already says so, and better. */
-		if ((ctx->evidence & bit) ||
-		    (bit == MT_EV_BLOCK_SIZE && !ctx->s->memory_dir_absent))
+		if (ctx->evidence & bit)
 			continue;
 		for (size_t i = 0; i < mt_nchecks; i++)
 			turned_off |= (mt_checks[i].needs & bit) &&
@@ -226,9 +224,7 @@ static int note_evidence(const struct mt_check_ctx *ctx, const struct mt_check_f
 	if (!alen)
 		return 0;
 	for (size_t i = 0; i < mt_nchecks; i++)
-		if ((mt_checks[i].needs & ~ctx->evidence &
-		     ~(ctx->s->memory_dir_absent ? 0 : MT_EV_BLOCK_SIZE)) &&
-		    mt_check_selected(filter, mt_checks[i].id))
+		if ((mt_checks[i].needs & ~ctx->evidence) && mt_check_selected(filter, mt_checks[i].id))
 			append(off, sizeof(off), &olen, ", ", mt_checks[i].id);
 	f = mt_findings_group(out, MT_ID_EVIDENCE_MISSING, MT_SEV_INFO, NULL);
 	if (!f)

@@ -362,12 +362,21 @@ static int make_plan(const struct mt_command *self, struct hp_run *run, const st
 	return 0;
 }
 
+/* A dry run answers as the real run would: nothing to try and blocks left alone is a failure. */
+static bool would_do_anything(const struct mt_hp_plan *plan)
+{
+	for (size_t i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].result == MT_HP_PLANNED)
+			return true;
+	return !plan->nskipped && !plan->size_mode;
+}
+
 static int exit_status(const struct hp_run *run, const struct hp_args *a)
 {
 	if (run->plan.refusal[0])
 		return MT_EXIT_FAILURE;
 	if (a->rq.dry_run)
-		return MT_EXIT_OK;
+		return would_do_anything(&run->plan) ? MT_EXIT_OK : MT_EXIT_FAILURE;
 	switch (run->outcome.status) {
 	case MT_HP_STATUS_DONE:
 		return MT_EXIT_OK;
@@ -389,16 +398,19 @@ static int apply(struct hp_run *run, const struct hp_args *a, const struct mt_op
 	mt_progress_start(&progress,
 			  a->progress == PROGRESS_ALWAYS ||
 				  (a->progress == PROGRESS_AUTO && tty && opts->verbose >= 0),
-			  mt_hp_action_name(a->rq.action), run->plan.nsteps,
+			  mt_hp_action_name(a->rq.action),
+			  (size_t)(run->plan.requested_bytes / run->snap->block_size),
 			  run->plan.requested_bytes);
 	r = mt_interrupts_start(&in);
 	if (r < 0) {
 		mt_err("watching for Ctrl-C: %s", mt_errno_name(r));
 		return MT_EXIT_FAILURE;
 	}
-	openlog("memtopo", LOG_PID, LOG_DAEMON);
+	if (a->rq.log_changes)
+		openlog("memtopo", LOG_PID, LOG_DAEMON);
 	mt_hp_apply(&run->sr, run->snap, &a->rq, &run->plan, &in, &progress, &run->outcome);
-	closelog();
+	if (a->rq.log_changes)
+		closelog();
 	mt_interrupts_stop(&in);
 	mt_progress_end(&progress);
 	return 0;
@@ -465,6 +477,8 @@ int cmd_hotplug(const struct mt_command *self, struct mt_opts *opts, int argc, c
 
 	a.rq.action = strcmp(self->name, "online") == 0 ? MT_HP_ONLINE : MT_HP_OFFLINE;
 	r = parse_args(self, opts, argc, argv, &a);
+	/* A capture's changes are not this machine's: syslog only the live one. */
+	a.rq.log_changes = !opts->sysroot;
 	if (r == MT_CONTINUE)
 		r = run_hotplug(self, opts, &a);
 	mt_idlist_free(&a.rq.blocks);

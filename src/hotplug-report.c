@@ -40,7 +40,9 @@ static struct json_object *step_json(const struct mt_hp_plan *plan, const struct
 	err |= mt_json_add(o, "reason", st->reason ? json_object_new_string(st->reason) : NULL);
 	if (plan->action == MT_HP_OFFLINE)
 		err |= mt_json_add(o, "offline_verdict",
-				   json_object_new_string(mt_verdict_name(st->verdict)));
+				   st->verdict == MT_VERDICT_NONE
+					   ? NULL
+					   : json_object_new_string(mt_verdict_name(st->verdict)));
 	if (err) {
 		json_object_put(o);
 		return NULL;
@@ -107,21 +109,31 @@ int mt_hp_print_json(const struct mt_hp_report *rep, FILE *out)
 
 static void step_line(const struct mt_hp_plan *plan, const struct mt_hp_step *st, FILE *out)
 {
-	char what[96] = "";
+	char line[256], what[128] = "";
+	size_t len;
 
 	if (st->err)
 		snprintf(what, sizeof(what), "%s%s%s", mt_errno_name(st->err), st->reason ? ": " : "",
 			 st->reason ? st->reason : "");
+	else if (st->reason && st->zone[0] && plan->action == MT_HP_ONLINE)
+		snprintf(what, sizeof(what), "%s, zone %s", st->reason, st->zone);
 	else if (st->reason)
 		snprintf(what, sizeof(what), "%s", st->reason);
 	else if (st->zone[0] && plan->action == MT_HP_ONLINE)
 		snprintf(what, sizeof(what), "zone %s", st->zone);
-	fprintf(out, "  memory%-6" PRIu32 " %-7s -> %-7s  %-11s", st->block, mt_state_name(st->from),
-		to_state(plan), mt_hp_result_name(st->result));
-	if (st->attempts)
-		fprintf(out, " %u attempt%s %6" PRIu64 " ms", st->attempts,
-			st->attempts == 1 ? " " : "s", st->elapsed_ms);
-	fprintf(out, "%s%s\n", what[0] ? "  " : "", what);
+	len = (size_t)snprintf(line, sizeof(line), "  memory%-6" PRIu32 " %-7s -> %-7s  %-11s",
+			       st->block, mt_state_name(st->from), to_state(plan),
+			       mt_hp_result_name(st->result));
+	if (st->attempts && len < sizeof(line))
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %u attempt%s %6" PRIu64 " ms",
+					st->attempts, st->attempts == 1 ? " " : "s", st->elapsed_ms);
+	if (what[0] && len < sizeof(line))
+		snprintf(line + len, sizeof(line) - len, "  %s", what);
+	/* No trailing blanks from the padding of the last column. */
+	len = strlen(line);
+	while (len && line[len - 1] == ' ')
+		line[--len] = '\0';
+	fprintf(out, "%s\n", line);
 }
 
 int mt_hp_print_text(const struct mt_hp_report *rep, FILE *out)

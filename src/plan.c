@@ -157,6 +157,10 @@ static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq,
 				  .write = state_value(b, rq), .result = MT_HP_PLANNED};
 	const char *unsafe = unsafe_reason(flags, idx);
 
+	/* The zone an online block is in: where it stays, or what it leaves. */
+	if (b->state == MT_STATE_ONLINE && b->nzones == 1)
+		snprintf(step.zone, sizeof(step.zone), "%s", mt_zone_name(b->zones[0]));
+
 	if (!node_matches(s, b, rq) || !zone_matches(b, rq->zone_mask))
 		return 0;
 	if (in_target_state(b, rq->action)) {

@@ -117,7 +117,7 @@ static void text_census(const struct mt_show *sh, FILE *out)
 		fprintf(out, "  %-13s - (offline)\n", "census:");
 		return;
 	}
-	if (!s->census || s->census_err || v == MT_VERDICT_UNKNOWN) {
+	if (!s->census || s->census_err || !mt_census_taken(&s->census[sh->idx])) {
 		if (s->census_err && census_unreadable(s))
 			fprintf(out, "  %-13s %s\n", "census:", census_unreadable(s));
 		else if (s->census_err)
@@ -264,8 +264,7 @@ static void census_json(const struct mt_show *sh, struct json_object *doc)
 
 	mt_json_add(doc, "offline_verdict",
 		    v == MT_VERDICT_NONE ? NULL : json_object_new_string(mt_verdict_name(v)));
-	if (c && (v == MT_VERDICT_LIKELY || v == MT_VERDICT_UNLIKELY) &&
-	    (o = json_object_new_object())) {
+	if (c && !s->census_err && mt_census_taken(c) && (o = json_object_new_object())) {
 		mt_json_add(o, "free", json_object_new_uint64(c->free));
 		mt_json_add(o, "movable", json_object_new_uint64(c->movable));
 		mt_json_add(o, "huge", json_object_new_uint64(c->huge));

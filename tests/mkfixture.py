@@ -75,7 +75,9 @@ PAGE_CLASSES = {
     "slab": (_w("SLAB"), "unmovable"),
     "pgtable": (_w("PGTABLE"), "unmovable"),
     "reserved": (_w("RESERVED"), "unmovable"),
-    "unevictable": (_w("UNEVICTABLE", "MLOCKED", "LRU"), "unmovable"),
+    # mlocked pages on the LRU migrate (measured); off it they stay put
+    "unevictable": (_w("UNEVICTABLE", "MLOCKED", "LRU"), "movable"),
+    "pinned": (_w("UNEVICTABLE", "MLOCKED"), "unmovable"),
     "hwpoison": (_w("HWPOISON"), "unmovable"),
     "balloon": (_w("OFFLINE"), "unmovable"),
     "nopage": (_w("NOPAGE"), "unknown"),

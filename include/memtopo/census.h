@@ -19,15 +19,22 @@ struct mt_census {
 };
 
 enum mt_verdict {
-	MT_VERDICT_UNKNOWN = 0, /* census not readable: not root, no kpageflags, --no-census */
+	/* census not readable (not root, no kpageflags, --no-census), or its
+	 * only doubt is pages without flags, which may be in flight */
+	MT_VERDICT_UNKNOWN = 0,
 	MT_VERDICT_LIKELY,      /* no unmovable and no unknown pages */
-	MT_VERDICT_UNLIKELY,
+	MT_VERDICT_UNLIKELY,    /* unmovable pages */
 	MT_VERDICT_NONE,        /* not an online block: nothing to offline */
 };
 
 /* Classify n pages' flags (include/uapi/linux/kernel-page-flags.h) into c. */
 void mt_census_count(const uint64_t *flags, size_t n, struct mt_census *c);
 enum mt_verdict mt_census_verdict(const struct mt_census *c);
+/* Was a census read into c (it counts every page of the block)? */
+static inline bool mt_census_taken(const struct mt_census *c)
+{
+	return c->free + c->movable + c->huge + c->unmovable + c->unknown > 0;
+}
 const char *mt_verdict_name(enum mt_verdict v);
 
 /*

@@ -35,6 +35,7 @@ struct mt_hp_request {
 	double timeout;                 /* per write, seconds */
 	double deadline;                /* whole run, seconds; 0: none */
 	unsigned retries;               /* EBUSY retries */
+	bool log_changes;               /* to syslog: the running system, not a --sysroot */
 };
 
 enum mt_hp_result {

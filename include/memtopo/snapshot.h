@@ -53,7 +53,7 @@ enum mt_want {
 #define MT_WANT_CHECK                                                                              \
 	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS |          \
 	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |                \
-	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX)
+	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX | MT_WANT_CENSUS)
 
 /* 16 bytes: a 65,536-block machine costs 1 MiB, less than lsmem keeps. */
 struct mt_block {
