@@ -85,6 +85,15 @@ static void read_detail(const struct block_at *at, const struct mt_block *b,
 		d->phys_index_present = true;
 }
 
+void mt_block_reread_pair(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
+{
+	struct block_at at = {.fd = mem_fd};
+
+	snprintf(at.prefix, sizeof(at.prefix), "memory%" PRIu32 "/", b->id);
+	read_detail(&at, b, d, MT_WANT_ONLINE);
+	read_state(&at, b, d);
+}
+
 static void read_attrs(const struct block_at *at, struct mt_block *b, struct mt_block_detail *d,
 		       unsigned want)
 {

@@ -8,6 +8,8 @@
 /* snapshot-block.c: the attributes (and own links) of every block, on all CPUs */
 int mt_blocks_read(struct mt_snapshot *s, int mem_fd, bool dirs_fill);
 void mt_block_reread(struct mt_block *b, struct mt_block_detail *d, int mem_fd);
+/* online, then state: the pair as the kernel has it once an operation ends. */
+void mt_block_reread_pair(struct mt_block *b, struct mt_block_detail *d, int mem_fd);
 
 /* snapshot-links.c */
 /* The block ids nodeK/memoryN links name, sorted and unique. */

@@ -268,11 +268,28 @@ int mt_snapshot_reread_block(const struct mt_sysroot *sr, struct mt_snapshot *s,
 	return 0;
 }
 
+static bool disagrees(const struct mt_snapshot *s, size_t i)
+{
+	const struct mt_block_detail *d = s->detail ? &s->detail[i] : NULL;
+	enum mt_state st = s->blocks[i].state;
+
+	return d && ((d->online == 1 && st == MT_STATE_OFFLINE) ||
+		     (d->online == 0 && st == MT_STATE_ONLINE));
+}
+
 void mt_snapshot_settle(const struct mt_sysroot *sr, struct mt_snapshot *s)
 {
 	struct timespec pause = {0, MT_SETTLE_MS * 1000000L};
 	bool any = false;
 
+	/*
+	 * state and online disagreeing may be another agent's online landing
+	 * between the two reads: read them again, online first (it waits for
+	 * an online or offline in flight), so a mismatch check reports lasts.
+	 */
+	for (size_t i = 0; i < s->nblocks; i++)
+		if (disagrees(s, i))
+			mt_block_reread_pair(&s->blocks[i], &s->detail[i], sr->mem_fd);
 	for (size_t i = 0; i < s->nblocks && !any; i++)
 		any = s->blocks[i].state == MT_STATE_GOING_OFFLINE;
 	if (!any)

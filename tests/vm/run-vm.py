@@ -432,7 +432,7 @@ def ldd_paths(binary):
     return paths
 
 
-def build_initramfs(out, tools, kernel, memtopo, scenarios, stage):
+def build_initramfs(out, tools, kernel, memtopo, scenarios, stage, guest_bins=()):
     def put(src, rel, mode=None):
         dst = os.path.join(stage, rel.lstrip("/"))
         os.makedirs(os.path.dirname(dst), exist_ok=True)
@@ -450,8 +450,10 @@ def build_initramfs(out, tools, kernel, memtopo, scenarios, stage):
         if a != "busybox" and "/" not in a:
             os.symlink("busybox", os.path.join(stage, "bin", a))
     put(memtopo, "bin/memtopo", 0o755)
+    for b in guest_bins:
+        put(b, "bin/" + os.path.basename(b), 0o755)
     libdirs = []
-    for binary in (memtopo, tools["busybox"]):
+    for binary in (memtopo, tools["busybox"]) + tuple(guest_bins):
         for lib in ldd_paths(binary):
             put(lib, lib, 0o755)
             if os.path.dirname(lib) not in libdirs:
@@ -878,7 +880,7 @@ def run_group(cfg):
         try:
             initrd = os.path.join(workdir, "initramfs.cpio")
             size = build_initramfs(initrd, tools, kernel, cfg.memtopo, cfg.scenarios,
-                                   os.path.join(workdir, "root"))
+                                   os.path.join(workdir, "root"), cfg.guest_bin)
             log("initramfs %.1f MiB; booting %s (%s) with %s" % (
                 size / 1048576.0, kernel.get("release"), "PVH vmlinux + qboot" if
                 kernel.get("pvh") and tools.get("qboot") else "bzImage", cfg.accel))
@@ -931,9 +933,10 @@ def run_id():
 
 def inputs_digest(cfg):
     h = hashlib.sha256()
-    with open(cfg.memtopo, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+    for path in [cfg.memtopo] + cfg.guest_bin:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
     for root, dirs, files in os.walk(HERE):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for n in sorted(files):
@@ -997,6 +1000,8 @@ def main():
     ap.add_argument("--dimm-space", default="2G", help="maxmem room for hot-added DIMMs")
     ap.add_argument("--slots", type=int, default=4)
     ap.add_argument("--append", action="append", default=[], help="extra kernel argument")
+    ap.add_argument("--guest-bin", action="append", default=[],
+                    help="extra executable for the guest's /bin (e.g. vm-mlock)")
     ap.add_argument("--boot-timeout", type=float,
                     default=float(os.environ.get("MEMTOPO_VM_BOOT_TIMEOUT", 150)))
     ap.add_argument("--scenario-timeout", type=float,
@@ -1004,19 +1009,25 @@ def main():
     ap.add_argument("--deadline", type=float,
                     default=float(os.environ.get("MEMTOPO_VM_DEADLINE", 540)),
                     help="whole run: provisioning + boot (s)")
+    ap.add_argument("--time-factor", type=float, default=1.0,
+                    help="multiply the boot and scenario budgets (a group of slow scenarios)")
     ap.add_argument("--fresh", action="store_true", help="ignore cached results")
     cfg = ap.parse_args()
     cfg.scenarios = [s for s in cfg.scenarios.split(",") if s]
+    cfg.boot_timeout *= cfg.time_factor
+    cfg.scenario_timeout *= cfg.time_factor
     cfg.node_mem = [parse_size(s) for s in cfg.node_mem.split(",")]
     cfg.vmem = parse_size(cfg.vmem)
     cfg.dimm_space = parse_size(cfg.dimm_space)
     cfg.memtopo = os.path.abspath(cfg.memtopo)
+    cfg.guest_bin = [os.path.abspath(b) for b in cfg.guest_bin]
     cfg.results = os.path.abspath(cfg.results)
     if cfg.report and cfg.report not in cfg.scenarios:
         ap.error("--report %s is not in --scenarios" % cfg.report)
-    if not os.access(cfg.memtopo, os.X_OK):
-        print("FAIL: %s is not an executable" % cfg.memtopo)
-        return 1
+    for exe in [cfg.memtopo] + cfg.guest_bin:
+        if not os.access(exe, os.X_OK):
+            print("FAIL: %s is not an executable" % exe)
+            return 1
     os.makedirs(cfg.results, exist_ok=True)
     path = os.path.join(cfg.results, cfg.group + ".json")
     rid, digest = run_id(), inputs_digest(cfg)

@@ -535,3 +535,146 @@ def check_show(s, blob, sn, block, label):
           d.fwd_nodes(block), d.back_nodes(block)],
          "%s: show [block, start, size, state, zones, phys_index, links fwd, links back] "
          "= sysfs" % label)
+
+
+# ---------------------------------------------------------------- online / offline / monitor
+
+HP_TARGET = {"online": "online", "offline": "offline"}
+
+
+def hp_report(s, blob, label, rc=None):
+    """memtopo online/offline -J output BLOB, parsed; checks the exit status
+    (RC: an int or a collection of acceptable ints) and the document's shape."""
+    b = s.blobs.get(blob)
+    if not s.expect(b is not None, "%s: memtopo ran (blob %s)" % (label, blob)):
+        return None
+    doc = s.json_blob(blob)
+    if rc is not None:
+        ok = b["rc"] in rc if isinstance(rc, (list, tuple, set)) else b["rc"] == rc
+        s.expect(ok, "%s: exit status" % label, rc, "%s (stderr: %s)" % (
+            b["rc"], (s.text(blob + ".err") or "").strip()[:600]))
+    if doc is None:
+        return None
+    steps = doc.get("blocks", [])
+    ids = [st.get("block") for st in steps]
+    s.eq(sorted({i for i in ids if ids.count(i) > 1}), [],
+         "%s: no block reported twice" % label)
+    return doc
+
+
+def hp_steps(doc):
+    return {st.get("block"): st for st in (doc or {}).get("blocks", [])}
+
+
+def hp_fields(doc, fields, blocks=None):
+    """{block: [field values]} of the report's steps (only BLOCKS if given)."""
+    return {b: [st.get(f) for f in fields] for b, st in hp_steps(doc).items()
+            if blocks is None or b in blocks}
+
+
+def check_hp_vs_sysfs(s, doc, before, after, label):
+    """Every step of an online/offline report against the sysfs dumps taken
+    before and after the run: done/already => the target state (online:
+    the zone it reports is the one sysfs shows), failed/timeout/skipped =>
+    the state it had before, rolled-back => back to the state and zone it
+    had before; done_bytes = done blocks x block size."""
+    if not doc or not before or not after:
+        return
+    action = doc.get("action")
+    target = HP_TARGET.get(action)
+    problems = []
+    done = 0
+    for st in doc.get("blocks", []):
+        b, res = st.get("block"), st.get("result")
+        if b not in after.blocks or "state" not in after.blocks[b]:
+            problems.append("memory%s (%s): not in sysfs afterwards" % (b, res))
+            continue
+        now, was = after.state(b), before.state(b) if b in before.blocks else None
+        zone_now = (after.zones(b) or [None])[0]
+        if res in ("done", "already"):
+            done += res == "done"
+            if now != target:
+                problems.append("memory%d: %s, but sysfs says %s" % (b, res, now))
+            if action == "online" and st.get("zone") != zone_now:
+                problems.append("memory%d: %s into zone %s, sysfs valid_zones %s"
+                                % (b, res, st.get("zone"), after.zones(b)))
+            if res == "done" and st.get("errno") is not None:
+                problems.append("memory%d: done with errno %s" % (b, st.get("errno")))
+            if res == "done" and not st.get("attempts"):
+                problems.append("memory%d: done without a write (attempts %s)"
+                                % (b, st.get("attempts")))
+        elif res in ("failed", "timeout"):
+            if now != was or now == target:
+                problems.append("memory%d: %s (%s), but sysfs went %s -> %s"
+                                % (b, res, st.get("errno"), was, now))
+            if not st.get("errno"):
+                problems.append("memory%d: %s without an errno" % (b, res))
+        elif res == "skipped":
+            if now != was:
+                problems.append("memory%d: skipped, but sysfs went %s -> %s" % (b, was, now))
+            if st.get("attempts"):
+                problems.append("memory%d: skipped after %s writes" % (b, st.get("attempts")))
+            if not st.get("reason"):
+                problems.append("memory%d: skipped without a reason" % b)
+        elif res == "rolled-back":
+            if now != was or after.zones(b) != before.zones(b):
+                problems.append("memory%d: rolled back, but sysfs went %s %s -> %s %s"
+                                % (b, was, before.zones(b), now, after.zones(b)))
+        else:
+            problems.append("memory%d: result %r" % (b, res))
+    s.eq(problems, [], "%s: every block's result agrees with sysfs before/after" % label)
+    bs = after.block_size or 0
+    s.eq(doc.get("done_bytes"), done * bs, "%s: done_bytes = blocks done x block size" % label)
+
+
+def changed_blocks(before, after):
+    """{block: [state before, state after]} of the blocks whose state changed."""
+    out = {}
+    for b in sorted(set(before.ids()) | set(after.ids())):
+        x = before.state(b) if b in before.blocks else None
+        y = after.state(b) if b in after.blocks else None
+        if x != y:
+            out[b] = [x, y]
+    return out
+
+
+def monitor_events(s, blob, label):
+    """memtopo monitor --json output: one object per line."""
+    b = s.blobs.get(blob)
+    if not s.expect(b is not None, "%s: monitor ran (blob %s)" % (label, blob)):
+        return []
+    out = []
+    for n, line in enumerate(b["text"].split("\n")):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except ValueError as e:
+            s.fail("%s: monitor line %d is JSON" % (label, n + 1), "%s: %r" % (e, line[:200]))
+    return out
+
+
+# ---------------------------------------------------------------- page flags
+
+# include/uapi/linux/kernel-page-flags.h, and the kernel-internal bits root sees.
+KPF = {0: "LOCKED", 1: "ERROR", 2: "REFERENCED", 3: "UPTODATE", 4: "DIRTY", 5: "LRU",
+       6: "ACTIVE", 7: "SLAB", 8: "WRITEBACK", 9: "RECLAIM", 10: "BUDDY", 11: "MMAP",
+       12: "ANON", 13: "SWAPCACHE", 14: "SWAPBACKED", 15: "COMPOUND_HEAD",
+       16: "COMPOUND_TAIL", 17: "HUGE", 18: "UNEVICTABLE", 19: "HWPOISON", 20: "NOPAGE",
+       21: "KSM", 22: "THP", 23: "OFFLINE", 24: "ZERO_PAGE", 25: "IDLE", 26: "PGTABLE",
+       32: "RESERVED", 33: "MLOCKED", 34: "MAPPEDTODISK", 35: "PRIVATE", 36: "PRIVATE_2",
+       37: "OWNER_PRIVATE", 38: "ARCH", 39: "UNCACHED", 40: "SOFTDIRTY", 41: "ARCH_2"}
+
+
+def kpf_names(flags):
+    return "|".join(KPF.get(i, "bit%d" % i) for i in range(64) if flags >> i & 1) or "(no flags)"
+
+
+def kpageflags_by_block(text):
+    """guest vm-kpageflags output -> {block: [(pages, flags)], most pages first}."""
+    out = {}
+    for line in text.split("\n"):
+        w = line.split()
+        if len(w) == 3 and w[0].startswith("memory") and w[1].isdigit():
+            out.setdefault(int(w[0][6:]), []).append((int(w[1]), int(w[2], 16)))
+    return out

@@ -240,3 +240,81 @@ vm_wait_path() {
 		sleep 0.05
 	done
 }
+
+# vm_csv "IDS": the ids comma separated (memtopo --blocks).
+vm_csv() {
+	# shellcheck disable=SC2086
+	set -- $1
+	_out=$1
+	shift
+	for _b in "$@"; do
+		_out="$_out,$_b"
+	done
+	echo "$_out"
+}
+
+# Blocks in STATE (online / offline), sorted, space separated.
+vm_blocks_in() {
+	_ids=
+	for _d in "$SYS_MEM"/memory[0-9]*; do
+		[ "$(cat "$_d/state")" = "$1" ] && _ids="$_ids ${_d##*/memory}"
+	done
+	# shellcheck disable=SC2086
+	_ids=$(printf '%s\n' $_ids | sort -n | tr '\n' ' ')
+	echo "${_ids% }"
+}
+
+# vm_wait_uevent_listener PID SECS: wait until process PID has a uevent
+# netlink socket (NETLINK_KOBJECT_UEVENT = 15) bound, i.e. it will hear the
+# next uevent. /proc/net/netlink: sk Eth Pid(portid) Groups ...
+vm_wait_uevent_listener() {
+	_tries=$(($2 * 20))
+	while :; do
+		awk -v p="$1" '$2 == 15 && $3 == p && $4 != "00000000" { f = 1 } END { exit !f }' \
+			/proc/net/netlink && return 0
+		vm_running "$1" || {
+			VM_ERR="process $1 exited"
+			return 1
+		}
+		_tries=$((_tries - 1))
+		[ "$_tries" -gt 0 ] || {
+			VM_ERR="no uevent socket of pid $1 in /proc/net/netlink after $2 s"
+			return 1
+		}
+		sleep 0.05
+	done
+}
+
+# True while process PID runs (a zombie, exited but not yet waited for,
+# does not count).
+vm_running() {
+	[ -r "/proc/$1/stat" ] || return 1
+	case "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" in
+	Z | X | "") return 1 ;;
+	esac
+	return 0
+}
+
+# vm_wait_pid PID SECS: wait for background PID (a child of this shell) to
+# exit; VM_RC = its status, or 124 after killing it when SECS pass.
+vm_wait_pid() {
+	_tries=$(($2 * 20))
+	while vm_running "$1"; do
+		_tries=$((_tries - 1))
+		if [ "$_tries" -le 0 ]; then
+			kill -9 "$1" 2>/dev/null
+			wait "$1"
+			VM_RC=124
+			return 1
+		fi
+		sleep 0.05
+	done
+	wait "$1"
+	VM_RC=$?
+	return 0
+}
+
+# Seconds since boot, centisecond resolution (/proc/uptime).
+vm_uptime() {
+	cut -d' ' -f1 /proc/uptime
+}

@@ -2,7 +2,8 @@
 # shellcheck shell=sh
 # A DIMM whose blocks are onlined into a kernel zone (online_kernel): the
 # guest refuses the removal (no DEVICE_DELETED), the blocks stay. Leaves the
-# DIMM in place: keep this scenario last in its boot group.
+# DIMM in place: keep this scenario last in its boot group (but for
+# udev-race, which removes nothing and expects no kernel zone of its own).
 # Host side: kernel-zone-refused.py.
 before=$(vm_blocks)
 vm_req hotadd 512M 1 dimm2 || vm_fail "hotadd 512M to node 1: host replied: $VM_REPLY"
