@@ -6,9 +6,9 @@
  * (events after its rules ran), straight from the kernel otherwise (a
  * busybox system has no udevd).
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libudev.h>
 #include <math.h>
 #include <poll.h>
 #include <string.h>
@@ -18,6 +18,7 @@
 
 #include "memtopo/clock.h"
 #include "memtopo/commands.h"
+#include "memtopo/dynlib.h"
 #include "memtopo/json-out.h"
 #include "memtopo/snapshot.h"
 #include "memtopo/state-write.h"
@@ -98,16 +99,16 @@ static void read_block(const char *syspath, struct event *ev)
 	close(fd);
 }
 
-static bool read_event(struct udev_device *dev, struct event *ev)
+static bool read_event(const struct mt_libudev *lib, struct udev_device *dev, struct event *ev)
 {
-	const char *sysname = udev_device_get_sysname(dev);
-	const char *syspath = udev_device_get_syspath(dev);
+	const char *sysname = lib->udev_device_get_sysname(dev);
+	const char *syspath = lib->udev_device_get_syspath(dev);
 
 	if (!sysname || !mt_parse_indexed_name(sysname, "memory", &ev->block))
 		return false;
 	format_time(ev->time, sizeof(ev->time));
-	ev->action = udev_device_get_action(dev);
-	ev->seqnum = udev_device_get_seqnum(dev);
+	ev->action = lib->udev_device_get_action(dev);
+	ev->seqnum = lib->udev_device_get_seqnum(dev);
 	ev->node = -1;
 	snprintf(ev->state, sizeof(ev->state), "-");
 	if (!ev->action)
@@ -148,31 +149,32 @@ static void print_event(const struct event *ev, const char *source, bool json)
 	fflush(stdout);
 }
 
-static struct udev_monitor *open_monitor(struct udev *udev, const char **source)
+static struct udev_monitor *open_monitor(const struct mt_libudev *lib, struct udev *udev,
+					 const char **source)
 {
 	struct udev_monitor *mon;
 
 	*source = access(UDEVD_CONTROL, F_OK) == 0 ? "udev" : "kernel";
-	mon = udev_monitor_new_from_netlink(udev, *source);
+	mon = lib->udev_monitor_new_from_netlink(udev, *source);
 	if (!mon)
 		return NULL;
-	if (udev_monitor_filter_add_match_subsystem_devtype(mon, "memory", NULL) < 0 ||
-	    udev_monitor_enable_receiving(mon) < 0) {
-		udev_monitor_unref(mon);
+	if (lib->udev_monitor_filter_add_match_subsystem_devtype(mon, "memory", NULL) < 0 ||
+	    lib->udev_monitor_enable_receiving(mon) < 0) {
+		lib->udev_monitor_unref(mon);
 		return NULL;
 	}
 	return mon;
 }
 
 /* Events until --count, --timeout, SIGINT or SIGTERM. Returns the events seen. */
-static unsigned long watch(struct udev_monitor *mon, const char *source,
+static unsigned long watch(const struct mt_libudev *lib, struct udev_monitor *mon, const char *source,
 			   const struct monitor_args *a, bool json, struct mt_interrupts *in)
 {
 	long end = a->timeout > 0 ? mt_now_ms() + (long)(a->timeout * 1000) : 0;
 	unsigned long seen = 0;
 
 	while (!a->count || seen < a->count) {
-		struct pollfd p[2] = {{.fd = udev_monitor_get_fd(mon), .events = POLLIN},
+		struct pollfd p[2] = {{.fd = lib->udev_monitor_get_fd(mon), .events = POLLIN},
 				      {.fd = in->sigfd, .events = POLLIN}};
 		long left = end ? end - mt_now_ms() : -1;
 		struct udev_device *dev;
@@ -186,14 +188,14 @@ static unsigned long watch(struct udev_monitor *mon, const char *source,
 			break;
 		if (!(p[0].revents & POLLIN))
 			continue;
-		dev = udev_monitor_receive_device(mon);
+		dev = lib->udev_monitor_receive_device(mon);
 		if (!dev)
 			continue;
-		if (read_event(dev, &ev)) {
+		if (read_event(lib, dev, &ev)) {
 			print_event(&ev, source, json);
 			seen++;
 		}
-		udev_device_unref(dev);
+		lib->udev_device_unref(dev);
 	}
 	return seen;
 }
@@ -235,37 +237,54 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 	return MT_CONTINUE;
 }
 
+/* Listen until done; the monitor and libudev are set up by the caller. */
+static int listen_to(const struct mt_libudev *lib, struct udev_monitor *mon, const char *source,
+		     const struct monitor_args *a, const struct mt_opts *opts)
+{
+	struct mt_interrupts in = {.sigfd = -1};
+	unsigned long seen;
+	int r;
+
+	mt_verbose(opts, "monitor: listening to %s events", source);
+	r = mt_interrupts_start(&in);
+	if (r < 0) {
+		mt_err("monitor: watching for Ctrl-C: %s", mt_errno_name(r));
+		return MT_EXIT_FAILURE;
+	}
+	seen = watch(lib, mon, source, a, opts->json, &in);
+	mt_interrupts_stop(&in);
+	return a->count && seen < a->count && !in.count ? MT_EXIT_FAILURE : MT_EXIT_OK;
+}
+
 int cmd_monitor(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
 {
 	struct monitor_args a = {0};
-	struct mt_interrupts in = {.sigfd = -1};
-	struct udev_monitor *mon;
-	struct udev *udev;
-	const char *source;
-	unsigned long seen;
+	struct udev_monitor *mon = NULL;
+	struct udev *udev = NULL;
+	struct mt_libudev lib;
+	const char *source = "";
 	int r;
 
 	r = parse_args(self, opts, argc, argv, &a);
 	if (r != MT_CONTINUE)
 		return r;
-	udev = udev_new();
-	mon = udev ? open_monitor(udev, &source) : NULL;
+	if (mt_libudev_open(&lib) < 0) {
+		mt_err("monitor: %s: cannot load libudev; install it (Debian: libudev1)",
+		       dlerror() ? dlerror() : "libudev.so.1");
+		return MT_EXIT_FAILURE;
+	}
+	udev = lib.udev_new();
+	mon = udev ? open_monitor(&lib, udev, &source) : NULL;
 	if (!mon) {
 		mt_err("monitor: cannot listen to uevents (netlink): %s; are you in a network "
 		       "namespace without them?", mt_errno_name(errno ? errno : EPROTO));
-		udev_unref(udev);
-		return MT_EXIT_FAILURE;
-	}
-	mt_verbose(opts, "monitor: listening to %s events", source);
-	r = mt_interrupts_start(&in);
-	if (r < 0) {
-		mt_err("monitor: watching for Ctrl-C: %s", mt_errno_name(r));
+		r = MT_EXIT_FAILURE;
 	} else {
-		seen = watch(mon, source, &a, opts->json, &in);
-		mt_interrupts_stop(&in);
-		r = a.count && seen < a.count && !in.count ? MT_EXIT_FAILURE : MT_EXIT_OK;
+		r = listen_to(&lib, mon, source, &a, opts);
+		lib.udev_monitor_unref(mon);
 	}
-	udev_monitor_unref(mon);
-	udev_unref(udev);
-	return r < 0 ? MT_EXIT_FAILURE : r;
+	if (udev)
+		lib.udev_unref(udev);
+	mt_libudev_close(&lib);
+	return r;
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <libmount.h>
 #include <linux/capability.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "memtopo/dynlib.h"
 #include "memtopo/preflight.h"
 
 static bool has_cap_sys_admin(void)
@@ -24,18 +24,22 @@ static bool has_cap_sys_admin(void)
 /* The sysfs mount's own flags (libmount), for the running system. */
 static bool sysfs_mount_readonly(const char *sys_path)
 {
-	struct libmnt_table *tb = mnt_new_table();
+	struct libmnt_table *tb;
 	struct libmnt_fs *fs;
+	struct mt_libmount m;
 	bool ro = false;
 
-	if (!tb)
-		return false;
-	if (mnt_table_parse_mtab(tb, NULL) == 0) {
-		fs = mnt_table_find_mountpoint(tb, sys_path, MNT_ITER_BACKWARD);
-		ro = fs && mnt_fs_get_vfs_options(fs) &&
-		     mnt_optstr_get_option(mnt_fs_get_vfs_options(fs), "ro", NULL, NULL) == 0;
+	if (mt_libmount_open(&m) < 0)
+		return false; /* fstatvfs has answered already */
+	tb = m.mnt_new_table();
+	if (tb && m.mnt_table_parse_mtab(tb, NULL) == 0) {
+		fs = m.mnt_table_find_mountpoint(tb, sys_path, MNT_ITER_BACKWARD);
+		ro = fs && m.mnt_fs_get_vfs_options(fs) &&
+		     m.mnt_optstr_get_option(m.mnt_fs_get_vfs_options(fs), "ro", NULL, NULL) == 0;
 	}
-	mnt_unref_table(tb);
+	if (tb)
+		m.mnt_unref_table(tb);
+	mt_libmount_close(&m);
 	return ro;
 }
 

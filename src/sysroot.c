@@ -6,28 +6,29 @@
  * message rather than "No such file" on some attribute.
  */
 #include <fcntl.h>
-#include <libmount.h>
 #include <linux/magic.h>
 #include <string.h>
 #include <sys/vfs.h>
 
+#include "memtopo/dynlib.h"
 #include "memtopo/macro.h"
 #include "memtopo/sysfs.h"
 
 /* The mount point of the last mount of FSTYPE (the one that is visible). */
-static char *find_mountpoint(struct libmnt_table *tb, const char *fstype, const char *preferred)
+static char *find_mountpoint(const struct mt_libmount *m, struct libmnt_table *tb,
+			     const char *fstype, const char *preferred)
 {
 	struct libmnt_iter *it;
 	struct libmnt_fs *fs;
 	char *found = NULL;
 
-	it = mnt_new_iter(MNT_ITER_BACKWARD);
+	it = m->mnt_new_iter(MNT_ITER_BACKWARD);
 	if (!it)
 		return NULL;
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *target = mnt_fs_get_target(fs);
+	while (m->mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *target = m->mnt_fs_get_target(fs);
 
-		if (!target || !mnt_fs_match_fstype(fs, fstype))
+		if (!target || !m->mnt_fs_match_fstype(fs, fstype))
 			continue;
 		if (strcmp(target, preferred) == 0) {
 			free(found);
@@ -37,7 +38,7 @@ static char *find_mountpoint(struct libmnt_table *tb, const char *fstype, const 
 		if (!found)
 			found = strdup(target);
 	}
-	mnt_free_iter(it);
+	m->mnt_free_iter(it);
 	return found;
 }
 
@@ -50,18 +51,22 @@ static int open_dir(int dirfd, const char *path)
 
 static int locate_live(struct mt_sysroot *sr)
 {
-	struct libmnt_table *tb = mnt_new_table();
-	int r;
+	struct libmnt_table *tb = NULL;
+	struct mt_libmount m;
+	int r = mt_libmount_open(&m);
 
-	if (!tb)
-		return -ENOMEM;
-	r = mnt_table_parse_mtab(tb, NULL);
+	if (r == 0 && !(tb = m.mnt_new_table()))
+		r = -ENOMEM;
+	if (r == 0)
+		r = m.mnt_table_parse_mtab(tb, NULL);
 	if (r == 0) {
-		sr->sys_path = find_mountpoint(tb, "sysfs", "/sys");
-		sr->proc_path = find_mountpoint(tb, "proc", "/proc");
+		sr->sys_path = find_mountpoint(&m, tb, "sysfs", "/sys");
+		sr->proc_path = find_mountpoint(&m, tb, "proc", "/proc");
 	}
-	mnt_unref_table(tb);
-	/* No readable mount table (no /proc): fall back to the usual places. */
+	if (tb)
+		m.mnt_unref_table(tb);
+	mt_libmount_close(&m);
+	/* No libmount or no readable mount table (no /proc): the usual places. */
 	if (r != 0) {
 		sr->sys_path = strdup("/sys");
 		sr->proc_path = strdup("/proc");

@@ -432,6 +432,27 @@ def ldd_paths(binary):
     return paths
 
 
+# Libraries memtopo dlopens where it uses them (src/dynlib.c): ldd cannot
+# see them, the guest needs them (monitor, the live sysfs lookup).
+DLOPENED = ("libudev.so.1", "libmount.so.1")
+
+
+def dlopened_paths():
+    r = run(["ldconfig", "-p"], timeout=30)
+    found = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s*(\S+) \(([^)]*)\) => (/\S+)", line)
+        if m and m.group(1) in DLOPENED and "x86-64" in m.group(2):
+            found.setdefault(m.group(1), m.group(3))
+    missing = [n for n in DLOPENED if n not in found]
+    if missing:
+        raise Broken("cannot find %s on this machine (ldconfig -p)" % ", ".join(missing))
+    paths = []
+    for lib in found.values():
+        paths += [lib] + ldd_paths(lib)
+    return paths
+
+
 def build_initramfs(out, tools, kernel, memtopo, scenarios, stage, guest_bins=()):
     def put(src, rel, mode=None):
         dst = os.path.join(stage, rel.lstrip("/"))
@@ -453,11 +474,13 @@ def build_initramfs(out, tools, kernel, memtopo, scenarios, stage, guest_bins=()
     for b in guest_bins:
         put(b, "bin/" + os.path.basename(b), 0o755)
     libdirs = []
+    libs = dlopened_paths()
     for binary in (memtopo, tools["busybox"]) + tuple(guest_bins):
-        for lib in ldd_paths(binary):
-            put(lib, lib, 0o755)
-            if os.path.dirname(lib) not in libdirs:
-                libdirs.append(os.path.dirname(lib))
+        libs += ldd_paths(binary)
+    for lib in libs:
+        put(lib, lib, 0o755)
+        if os.path.dirname(lib) not in libdirs:
+            libdirs.append(os.path.dirname(lib))
     put(os.path.join(HERE, "guest", "init"), "init", 0o755)
     put(os.path.join(HERE, "guest", "lib.sh"), "lib/vm/lib.sh", 0o644)
     for s in scenarios:
