@@ -573,6 +573,39 @@ bench_cmd_check() {
 	target "$ok" "$n blocks: check -J takes ${ratio}x the time of list -J (target <= ${TARGET_CHECK}x)"
 }
 
+# bench_census_live: the page census on the running machine, read-only.
+# list -a -o +OFFLINE reads /proc/kpageflags for every online block (the
+# issue: "a full census of this development machine takes well under a
+# second"); offline SIZE --dry-run reads it for at most 2N candidates and
+# writes nothing (no lock, no sysfs write: a dry run only reads).
+bench_census_live() {
+	local blocks t preads n_want=8 ok_codes="0"
+	local -a cmd_a cmd_b
+
+	if [ "$(id -u)" != 0 ] || [ ! -r /proc/kpageflags ] || [ ! -d /sys/devices/system/memory ]; then
+		log "census: not root or no /proc/kpageflags here: skipped"
+		return 0
+	fi
+	blocks=$(find /sys/devices/system/memory -maxdepth 1 -name 'memory[0-9]*' | wc -l)
+	cmd_a=("$MEMTOPO" list -a -o +OFFLINE -J)
+	"${cmd_a[@]}" >/dev/null || die "failed: ${cmd_a[*]}"
+	log "census: timing $BENCH_RUNS runs of a full census ($blocks blocks)"
+	measure_one t
+	preads=$(strace -f -y -e trace=pread64 -o "$work/census-preads.txt" "${cmd_a[@]}" >/dev/null 2>&1;
+		grep -c "pread64(.*kpageflags>" "$work/census-preads.txt")
+	add_row "$blocks" "memtopo list -a -o +OFFLINE -J (live census)" "$t" "" "$preads" \
+		"$(peak_rss "${cmd_a[@]}")"
+	ok=0; ge 1000000 "$t" && ok=1
+	target "$ok" "census of this machine's $blocks blocks in $(awk -v u="$t" 'BEGIN { printf "%.0f", u / 1000 }') ms (target: well under a second)"
+
+	cmd_b=("$MEMTOPO" offline --dry-run -J "$((n_want * $(($(printf '%d' 0x"$(cat /sys/devices/system/memory/block_size_bytes)") >> 20))))M")
+	ok_codes="0 1"
+	preads=$(strace -f -y -e trace=pread64 -o "$work/offline-preads.txt" "${cmd_b[@]}" >/dev/null 2>&1;
+		grep -c "pread64(.*kpageflags>" "$work/offline-preads.txt")
+	ok=0; [ "$preads" -le $((2 * n_want)) ] && ok=1
+	target "$ok" "offline of $n_want blocks (dry run) read the census of $preads candidates (target <= $((2 * n_want)))"
+}
+
 # ---------------------------------------------------------------- main
 
 main() {
@@ -596,6 +629,7 @@ main() {
 		done
 		[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf -- "$fix"
 	done
+	[ "${BENCH_CENSUS:-1}" = 0 ] || bench_census_live
 	print_report
 	return "$missed"
 }
