@@ -173,7 +173,7 @@ static int one_sided(const struct mt_check_ctx *ctx, struct mt_findings *out, co
 			int node = have->ids[k], r;
 
 			/* A forward link to a node that does not exist dangles: not ours. */
-			if (!back_without_fwd && !mt_node_dir_exists(s, node))
+			if (!back_without_fwd && !mt_snapshot_has_node_dir(s, node))
 				continue;
 			if (mt_nodeset_contains(want, node))
 				continue;
@@ -242,7 +242,7 @@ CHECK_FN(check_dangling_node_link)
 		for (unsigned k = 0; k < fwd->n && r == 0; k++) {
 			char key[32];
 
-			if (mt_node_dir_exists(s, fwd->ids[k]))
+			if (mt_snapshot_has_node_dir(s, fwd->ids[k]))
 				continue;
 			snprintf(key, sizeof(key), "fwd|%d", fwd->ids[k]);
 			r = mt_group_add(out, "dangling-node-link", MT_SEV_ERROR, key,

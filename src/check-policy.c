@@ -6,6 +6,7 @@
 
 #include "checks-internal.h"
 #include "memtopo/units.h"
+#include "memtopo/zone-balance.h"
 
 /* Node ids beyond this are not a real machine (MAX_NUMNODES <= 1 << 10). */
 #define NODE_LIMIT 4096
@@ -75,53 +76,8 @@ CHECK_FN(check_node_mask_mismatch)
 	return r;
 }
 
-struct zone_bytes {
-	uint64_t movable, kernel;
-};
-
-/* Present memory per node: zoneinfo when there is one, else the online blocks. */
-static void zone_bytes(const struct mt_snapshot *s, struct zone_bytes *per_node,
-		       struct zone_bytes *all)
-{
-	if (s->have_zoneinfo) {
-		for (size_t i = 0; i < s->zoneinfo.n; i++) {
-			const struct mt_zone_span *z = &s->zoneinfo.z[i];
-			uint64_t bytes = z->present * s->page_size;
-			struct zone_bytes *nb = z->node >= 0 && z->node < NODE_LIMIT
-							? &per_node[z->node]
-							: NULL;
-
-			if (z->zone == MT_ZONE_DEVICE || z->zone == MT_ZONE_NONE)
-				continue;
-			if (z->zone == MT_ZONE_MOVABLE) {
-				all->movable += bytes;
-				if (nb)
-					nb->movable += bytes;
-			} else {
-				all->kernel += bytes;
-				if (nb)
-					nb->kernel += bytes;
-			}
-		}
-		return;
-	}
-	for (size_t i = 0; i < s->nblocks; i++) {
-		const struct mt_block *b = &s->blocks[i];
-		struct zone_bytes *nb = b->nnodes == 1 && b->node < NODE_LIMIT ? &per_node[b->node]
-									    : NULL;
-		bool movable;
-
-		if (b->state != MT_STATE_ONLINE || b->nzones != 1 || b->zones[0] == MT_ZONE_NONE)
-			continue;
-		movable = b->zones[0] == MT_ZONE_MOVABLE;
-		*(movable ? &all->movable : &all->kernel) += s->block_size;
-		if (nb)
-			*(movable ? &nb->movable : &nb->kernel) += s->block_size;
-	}
-}
-
 static int ratio_finding(struct mt_findings *out, const struct mt_snapshot *s, int node,
-			 const struct zone_bytes *zb)
+			 const struct mt_balance *zb)
 {
 	struct mt_finding *f;
 	char key[32], where[32], mov[16], ker[16];
@@ -145,25 +101,21 @@ static int ratio_finding(struct mt_findings *out, const struct mt_snapshot *s, i
 /* memory-hotplug.rst: "MOVABLE:KERNEL ratios of up to 3:1 or even 4:1 are fine". */
 CHECK_FN(check_movable_ratio)
 {
-	static const uint64_t limit = 3;
-	struct zone_bytes *per_node = calloc(NODE_LIMIT, sizeof(*per_node));
-	struct zone_bytes all = {0};
+	struct mt_balance *per_node = calloc(MT_BALANCE_NODES, sizeof(*per_node));
+	struct mt_balance all = {0};
 	size_t nodes_with_memory = 0;
 	int r = 0;
 
 	if (!per_node)
 		return -ENOMEM;
-	zone_bytes(ctx->s, per_node, &all);
-	for (int n = 0; n < NODE_LIMIT; n++)
+	mt_balance_read(ctx->s, per_node, &all);
+	for (int n = 0; n < MT_BALANCE_NODES; n++)
 		nodes_with_memory += per_node[n].kernel || per_node[n].movable;
-	if (all.kernel && all.movable > limit * all.kernel)
+	if (mt_balance_too_movable(&all))
 		r = ratio_finding(out, ctx->s, -1, &all);
-	/*
-	 * A node with no kernel memory at all (CXL, kmem PMEM) is judged
-	 * overall; on a one-node machine "overall" already said it.
-	 */
-	for (int n = 0; n < NODE_LIMIT && r == 0 && nodes_with_memory > 1; n++)
-		if (per_node[n].kernel && per_node[n].movable > limit * per_node[n].kernel)
+	/* On a one-node machine "overall" already said it. */
+	for (int n = 0; n < MT_BALANCE_NODES && r == 0 && nodes_with_memory > 1; n++)
+		if (mt_balance_too_movable(&per_node[n]))
 			r = ratio_finding(out, ctx->s, n, &per_node[n]);
 	free(per_node);
 	return r;

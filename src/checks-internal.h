@@ -42,7 +42,6 @@ bool mt_node_span(const struct mt_snapshot *s, int node, uint64_t *start, uint64
 const char *mt_blocks_subject(const struct mt_finding *f, char *buf, size_t size);
 /* Message "<blocks> is/are <predicate>" and the hint, for each finding of id. */
 int mt_describe(struct mt_findings *out, const char *id, const char *predicate, const char *hint);
-bool mt_node_dir_exists(const struct mt_snapshot *s, int node);
 /* Group (id, severity, key), add the block and nodes: 0 or -ENOMEM. */
 int mt_group_add(struct mt_findings *out, const char *id, enum mt_severity sev, const char *key,
 		 uint32_t block, const int *nodes, size_t nnodes);

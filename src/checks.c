@@ -335,14 +335,6 @@ uint64_t mt_block_last_byte(const struct mt_snapshot *s, size_t idx)
 	return mt_block_first_byte(s, idx) + s->block_size - 1;
 }
 
-bool mt_node_dir_exists(const struct mt_snapshot *s, int node)
-{
-	for (size_t i = 0; i < s->nnode_dirs; i++)
-		if (s->node_dirs[i] == node)
-			return true;
-	return false;
-}
-
 bool mt_node_span(const struct mt_snapshot *s, int node, uint64_t *start, uint64_t *end)
 {
 	bool found = false;

@@ -6,56 +6,10 @@
 
 #include "memtopo/macro.h"
 #include "memtopo/units.h"
+#include "memtopo/zone-balance.h"
 #include "plan-internal.h"
 
-/* memory-hotplug.rst: "MOVABLE:KERNEL ratios of up to 3:1 or even 4:1 are fine". */
-#define MAX_MOVABLE_RATIO 3
-/* Node ids beyond this are not a real machine (MAX_NUMNODES <= 1 << 10). */
-#define NODE_LIMIT 1024
-
-struct balance {
-	uint64_t movable, kernel;
-};
-
-static void add_zone(struct balance *b, enum mt_zone z, uint64_t bytes)
-{
-	if (z == MT_ZONE_MOVABLE)
-		b->movable += bytes;
-	else if (z != MT_ZONE_DEVICE && z != MT_ZONE_NONE)
-		b->kernel += bytes;
-}
-
-/* Present memory by zone: zoneinfo when there is one, else the online blocks. */
-static void current_balance(const struct mt_snapshot *s, struct balance *node, struct balance *all)
-{
-	if (s->have_zoneinfo) {
-		for (size_t i = 0; i < s->zoneinfo.n; i++) {
-			const struct mt_zone_span *z = &s->zoneinfo.z[i];
-			uint64_t bytes = z->present * s->page_size;
-
-			add_zone(all, z->zone, bytes);
-			if (z->node >= 0 && z->node < NODE_LIMIT)
-				add_zone(&node[z->node], z->zone, bytes);
-		}
-		return;
-	}
-	for (size_t i = 0; i < s->nblocks; i++) {
-		const struct mt_block *b = &s->blocks[i];
-
-		if (b->state != MT_STATE_ONLINE || b->nzones != 1)
-			continue;
-		add_zone(all, b->zones[0], s->block_size);
-		if (b->nnodes == 1 && b->node < NODE_LIMIT)
-			add_zone(&node[b->node], b->zones[0], s->block_size);
-	}
-}
-
-static bool too_movable(const struct balance *b)
-{
-	return b->kernel && b->movable > MAX_MOVABLE_RATIO * b->kernel;
-}
-
-static void refuse_ratio(struct mt_hp_plan *plan, const char *where, const struct balance *b)
+static void refuse_ratio(struct mt_hp_plan *plan, const char *where, const struct mt_balance *b)
 {
 	char mov[16], ker[16];
 
@@ -77,14 +31,14 @@ static bool counts(const struct mt_hp_step *st)
 static void check_ratio(struct mt_hp_plan *plan)
 {
 	const struct mt_snapshot *s = plan->snap;
-	struct balance all = {0};
-	_cleanup_free_ struct balance *node = calloc(NODE_LIMIT, sizeof(*node));
+	struct mt_balance all = {0};
+	_cleanup_free_ struct mt_balance *node = calloc(MT_BALANCE_NODES, sizeof(*node));
 
 	if (!node) {
 		snprintf(plan->refusal, sizeof(plan->refusal), "out of memory checking the zones");
 		return;
 	}
-	current_balance(s, node, &all);
+	mt_balance_read(s, node, &all);
 	for (size_t i = 0; i < plan->nsteps; i++) {
 		const struct mt_hp_step *st = &plan->steps[i];
 		const struct mt_block *b = &s->blocks[st->idx];
@@ -92,16 +46,16 @@ static void check_ratio(struct mt_hp_plan *plan)
 		if (!counts(st) || strcmp(st->write, "online_movable") != 0)
 			continue;
 		all.movable += s->block_size;
-		if (b->nnodes == 1 && b->node < NODE_LIMIT)
+		if (b->nnodes == 1 && b->node < MT_BALANCE_NODES)
 			node[b->node].movable += s->block_size;
 	}
-	if (too_movable(&all)) {
+	if (mt_balance_too_movable(&all)) {
 		refuse_ratio(plan, "overall", &all);
 		return;
 	}
 	/* A node with no kernel memory at all (a hot-added or CXL node) is judged overall. */
-	for (int n = 0; n < NODE_LIMIT; n++)
-		if (too_movable(&node[n])) {
+	for (int n = 0; n < MT_BALANCE_NODES; n++)
+		if (mt_balance_too_movable(&node[n])) {
 			char where[32];
 
 			snprintf(where, sizeof(where), "on node%d", n);

@@ -223,14 +223,6 @@ int mt_links_read_back(struct mt_snapshot *s, int node_fd)
 	return r;
 }
 
-static bool node_dir_known(const struct mt_snapshot *s, int node)
-{
-	for (size_t i = 0; i < s->nnode_dirs; i++)
-		if (s->node_dirs[i] == node)
-			return true;
-	return false;
-}
-
 int mt_links_read_forward(struct mt_snapshot *s, struct mt_block *b, struct mt_block_detail *d,
 			  int fd, unsigned dir_flags)
 {
@@ -249,7 +241,7 @@ int mt_links_read_forward(struct mt_snapshot *s, struct mt_block *b, struct mt_b
 		 * so); it names the block's node only where no node directory
 		 * was captured at all (the util-linux dumps).
 		 */
-		if ((!s->have_node_dir || node_dir_known(s, (int)nid)) &&
+		if ((!s->have_node_dir || mt_snapshot_has_node_dir(s, (int)nid)) &&
 		    (r = block_add_node(s, b, (int)nid)) < 0)
 			break;
 		if (d && (r = mt_nodeset_add(&d->fwd, (int)nid)) < 0)

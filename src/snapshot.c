@@ -30,6 +30,24 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+bool mt_snapshot_has_node_dir(const struct mt_snapshot *s, int node)
+{
+	size_t lo = 0, hi = s->nnode_dirs;
+
+	/* node_dirs is sorted when the back-links are read. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->node_dirs[mid] == node)
+			return true;
+		if (s->node_dirs[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 long mt_snapshot_find(const struct mt_snapshot *s, unsigned long id)
 {
 	size_t lo = 0, hi = s->nblocks;

@@ -170,6 +170,9 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 		     struct mt_error *error);
 void mt_snapshot_free(struct mt_snapshot *s);
 
+/* Is there a nodeK directory (sys/devices/system/node/nodeK)? */
+bool mt_snapshot_has_node_dir(const struct mt_snapshot *s, int node);
+
 /* Index of block ID in s->blocks, or -1. */
 long mt_snapshot_find(const struct mt_snapshot *s, unsigned long id);
 
