@@ -157,6 +157,24 @@ static const char *explain(int err, enum mt_hp_action a)
 	}
 }
 
+/*
+ * SIZE offline: the census the plan was ordered by is as old as the run,
+ * and each block taken offline moved its pages (and whatever the kernel
+ * allocated meanwhile) into the blocks still online. A fresh census of the
+ * next candidate is one pread; a write that fails costs an isolation pass
+ * and the retries. The verdict goes into the report. Not when there is no
+ * census (not root, --no-census) or for named blocks (the user chose them).
+ */
+static enum mt_verdict fresh_verdict(struct run *run, struct mt_hp_step *st)
+{
+	if (!run->plan->size_mode || run->plan->action != MT_HP_OFFLINE || run->rolling_back ||
+	    !run->s->verdict || run->s->census_err ||
+	    mt_snapshot_census_block(run->sr, run->s, st->idx) < 0)
+		return MT_VERDICT_UNKNOWN;
+	st->verdict = (uint8_t)mt_block_verdict(run->s, st->idx);
+	return (enum mt_verdict)st->verdict;
+}
+
 /* One block: write `value` until done, failed for good, or out of time. */
 static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_action a,
 			 const char *value)
@@ -184,8 +202,13 @@ static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_acti
 		st->result = settle(run, st, a, r);
 		if (st->result != MT_HP_FAILED)
 			break;
-		/* EBUSY: pages could not be isolated or migrated this time; try again later. */
-		if ((r == -EBUSY || r == -EAGAIN) && busy < run->rq->retries && backoff(run, busy++))
+		/*
+		 * EBUSY: pages could not be isolated or migrated this time; try
+		 * again later, unless the census sees pages that do not move:
+		 * then the next candidate is the better bet.
+		 */
+		if ((r == -EBUSY || r == -EAGAIN) && busy < run->rq->retries &&
+		    fresh_verdict(run, st) != MT_VERDICT_UNLIKELY && backoff(run, busy++))
 			continue;
 		/* ENOMEM from a notifier: once more. */
 		if (r == -ENOMEM && nomem++ == 0 && !must_stop(run))
@@ -226,6 +249,28 @@ static size_t still_needed(const struct run *run, size_t i)
 	return left > skipped ? (size_t)(left - skipped) : 0;
 }
 
+/*
+ * SIZE offline: a candidate whose fresh census finds pages that do not
+ * move goes behind the others, once; it is still tried if they are not
+ * enough. False when no later candidate looks better (not known unlikely).
+ */
+static bool defer(struct mt_hp_plan *plan, size_t i)
+{
+	struct mt_hp_step st = plan->steps[i];
+	size_t later = i + 1;
+
+	while (later < plan->nsteps && (plan->steps[later].result != MT_HP_PLANNED ||
+					plan->steps[later].verdict == MT_VERDICT_UNLIKELY))
+		later++;
+	if (later == plan->nsteps)
+		return false;
+	memmove(&plan->steps[i], &plan->steps[i + 1], (plan->nsteps - i - 1) * sizeof(st));
+	st.deferred = true;
+	st.spare = true; /* not in the report unless it is tried after all */
+	plan->steps[plan->nsteps - 1] = st;
+	return true;
+}
+
 static void run_steps(struct run *run)
 {
 	struct mt_hp_plan *plan = run->plan;
@@ -233,6 +278,12 @@ static void run_steps(struct run *run)
 	for (size_t i = 0; i < plan->nsteps; i++) {
 		struct mt_hp_step *st = &plan->steps[i];
 
+		if (st->result != MT_HP_PLANNED)
+			continue;
+		while (!st->deferred && !must_stop(run) &&
+		       fresh_verdict(run, st) == MT_VERDICT_UNLIKELY && defer(plan, i))
+			if (st->result != MT_HP_PLANNED)
+				break; /* what moved up was settled at planning */
 		if (st->result != MT_HP_PLANNED)
 			continue;
 		if (plan->size_mode && target_met(run))

@@ -213,6 +213,7 @@ class Fix:
         os.makedirs(self.fk, exist_ok=True)
         for line in lines:
             assert re.match(r"^(forever:)?(ok|E[A-Z]+|hang|delay:\d+|"
+                            r"spill:\d+|pinned|"
                             r"race:(online|online_kernel|online_movable|"
                             r"offline))$", line), line
         with open(os.path.join(self.fk, "memory%d" % block), "w") as f:
@@ -665,6 +666,71 @@ def case_size_order(tmp):
        [(10, "online_movable"), (11, "online_movable"), (22, "online_movable")],
        "online SIZE: writes")
     g.expect_state(23, "offline", "Normal Movable")
+
+
+# BASE with a page census: every page of the online blocks free (memory0
+# is flagged multi-zone and never chosen anyway). The fake kernel's
+# spill:M and pinned turn a block's pages to slab while memtopo runs.
+CENSUS = BASE + "pages 1-9 free\npages 16-21 free\n"
+
+
+def case_census_fresh(tmp):
+    """offline SIZE takes a fresh census of each candidate right before its
+    write: the plan's census is stale once earlier blocks went offline."""
+    # offlining memory21 leaves unmovable pages in memory20, the next in
+    # line: memory20 is passed over (never written), memory9 taken.
+    f = Fix(tmp, "spill", scn=CENSUS)
+    f.script(21, "spill:20")
+    f.script(20, "forever:EBUSY")
+    r = f.run("offline", "256M")
+    r.expect(rc=0, status="done", done_bytes=2 * BS, requested=2 * BS)
+    f.expect_log([(21, "offline", "ok"), (9, "offline", "ok")], "spill")
+    eq(r.order(), [21, 9, 0], "spill: the report (memory20, never written, is not in it)")
+    r.block(21, "done", attempts=1)
+    r.block(9, "done", attempts=1)
+    eq([r.blocks.get(b, {}).get("offline_verdict") for b in (21, 9)], ["likely"] * 2,
+       "spill: verdicts of the fresh census")
+    f.expect_state(20, "online", "Movable")
+    # the same with --no-census: memory20 is written, fails, memory9 after
+    g = Fix(tmp, "spill-no-census", scn=CENSUS)
+    g.script(21, "spill:20")
+    g.script(20, "forever:EBUSY")
+    r = g.run("offline", "--retries", "0", "--no-census", "256M")
+    r.expect(rc=0, status="done", done_bytes=2 * BS)
+    g.expect_log([(21, "offline", "ok"), (20, "offline", "EBUSY"), (9, "offline", "ok")],
+                 "spill --no-census")
+    # no better candidate left: the unlikely one is still tried
+    h = Fix(tmp, "spill-last", scn=CENSUS)
+    h.script(21, "spill:20")
+    r = h.run("offline", "--node", "1", "--zone", "Movable", "256M")
+    r.expect(rc=0, status="done", done_bytes=2 * BS)
+    h.expect_log([(21, "offline", "ok"), (20, "offline", "ok")], "spill, last candidate")
+    r.block(20, "done", attempts=1)
+    eq(r.blocks.get(20, {}).get("offline_verdict"), "unlikely",
+       "spill, last candidate: memory20's fresh verdict")
+
+
+def case_census_ebusy(tmp):
+    """offline SIZE: after EBUSY the block's census is read again; pages
+    that do not move end its retries (the next candidate is the better bet).
+    Named blocks and --no-census keep their retries."""
+    f = Fix(tmp, "size", scn=CENSUS)
+    f.script(21, "pinned")
+    r = f.run("offline", "128M")
+    r.expect(rc=0, status="done", done_bytes=BS)
+    f.expect_log([(21, "offline", "EBUSY"), (20, "offline", "ok")], "pinned, SIZE")
+    r.block(21, "failed", attempts=1, errno="EBUSY", reason="unmovable")
+    eq(r.blocks.get(21, {}).get("offline_verdict"), "unlikely",
+       "pinned, SIZE: memory21's verdict after the EBUSY")
+    r.block(20, "done", attempts=1)
+    for name, args in (("no-census", ["--no-census", "128M"]),
+                       ("named", ["--blocks", "21"])):
+        g = Fix(tmp, name, scn=CENSUS)
+        g.script(21, "pinned")
+        r = g.run("offline", *args)
+        r.expect(rc=0, status="done", done_bytes=BS)
+        g.expect_log([(21, "offline", "EBUSY"), (21, "offline", "ok")], "pinned, " + name)
+        r.block(21, "done", attempts=2)
 
 
 def case_force_flagged(tmp):
@@ -1344,6 +1410,8 @@ CASES = {
     "errno-not-retried": case_errno_not_retried,
     "size-fallback": case_size_fallback,
     "size-order": case_size_order,
+    "census-fresh": case_census_fresh,
+    "census-ebusy": case_census_ebusy,
     "force-flagged": case_force_flagged,
     "movable-ratio": case_movable_ratio,
     "memavailable": case_memavailable,

@@ -61,6 +61,7 @@ struct mt_hp_step {
 	const char *reason;       /* why skipped / failed, for people */
 	char zone[16];            /* online: the zone it landed in; offline: the zone it left */
 	bool spare;               /* SIZE: a candidate taken only if an earlier one fails */
+	bool deferred;            /* SIZE offline: sent behind the others by a fresh census */
 	uint8_t verdict;          /* enum mt_verdict: the page census' guess, when taken */
 };
 

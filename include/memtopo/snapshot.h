@@ -200,7 +200,8 @@ int mt_snapshot_reread_block(const struct mt_sysroot *sr, struct mt_snapshot *s,
 
 /*
  * The page census of one block (online blocks only; others get
- * MT_VERDICT_NONE), read now unless it was. For offline's lazy ordering.
+ * MT_VERDICT_NONE), read now: offline's lazy ordering, and its second look
+ * right before a write (pages move while earlier blocks go offline).
  */
 int mt_snapshot_census_block(const struct mt_sysroot *sr, struct mt_snapshot *s, size_t idx);
 /* No census for this snapshot: every verdict unknown (--no-census). */

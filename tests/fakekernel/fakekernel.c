@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,15 +48,19 @@ static const struct {
 	{"EPERM", EPERM},
 };
 
-enum kind { OK, FAIL, HANG, DELAY, RACE, BAD };
+enum kind { OK, FAIL, HANG, DELAY, RACE, SPILL, PINNED, BAD };
 
 struct outcome {
 	enum kind kind;
 	int err;           /* FAIL */
 	long ms;           /* DELAY */
 	char state[64];    /* RACE: what udev wrote */
+	long block;        /* SPILL: the block that gets the unmovable pages */
 	bool forever;
 };
+
+/* include/uapi/linux/kernel-page-flags.h */
+#define KPF_SLAB 7
 
 ssize_t write(int fd, const void *buf, size_t count);
 
@@ -168,6 +173,14 @@ static struct outcome parse_outcome(const char *line)
 		if (strcmp(o.state, "online") && strcmp(o.state, "online_kernel") &&
 		    strcmp(o.state, "online_movable") && strcmp(o.state, "offline"))
 			o.kind = BAD;
+	} else if (strncmp(word, "spill:", 6) == 0) {
+		o.kind = SPILL;
+		o.block = strtol(word + 6, &end, 10);
+		if (end == word + 6 || *end || o.block < 0)
+			o.kind = BAD;
+	} else if (strcmp(word, "pinned") == 0) {
+		o.kind = PINNED;
+		o.err = EBUSY;
 	} else if ((o.err = err_of(word)) != 0) {
 		o.kind = FAIL;
 	} else {
@@ -284,6 +297,42 @@ static void sleep_ms(long ms)
 		;
 }
 
+/*
+ * Every page of the block becomes slab in ROOT/proc/kpageflags, as if the
+ * kernel had put unmovable allocations there: what the page census of the
+ * block sees from now on. Page size from ROOT/page_size, else 4096.
+ */
+static void make_unmovable(const char root[ROOT_MAX], long block)
+{
+	char path[PATH_MAX], text[64];
+	unsigned long long bs = 0, ps = 4096;
+	uint64_t *flags;
+	size_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%.1000s/sys/devices/system/memory/block_size_bytes", root);
+	if (slurp(path, text, sizeof(text)) > 0)
+		bs = strtoull(text, NULL, 16);
+	snprintf(path, sizeof(path), "%.1000s/page_size", root);
+	if (slurp(path, text, sizeof(text)) > 0)
+		ps = strtoull(text, NULL, 10);
+	if (!bs || !ps || bs % ps)
+		return;
+	n = bs / ps;
+	flags = malloc(n * sizeof(*flags));
+	snprintf(path, sizeof(path), "%.1000s/proc/kpageflags", root);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (flags && fd >= 0) {
+		for (size_t i = 0; i < n; i++)
+			flags[i] = 1ull << KPF_SLAB;
+		if (pwrite(fd, flags, n * sizeof(*flags), (off_t)(block * n * sizeof(*flags))) < 0)
+			dprintf(STDERR_FILENO, "fakekernel: %s: %s\n", path, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	free(flags);
+}
+
 /* The kernel's hotplug-lock wait: restarted after any handled signal; only SIGKILL ends it. */
 static _Noreturn void hang(void)
 {
@@ -369,6 +418,9 @@ static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size
 	}
 
 	switch (o.kind) {
+	case PINNED:
+		make_unmovable(root, id);
+		/* fall through */
 	case FAIL:
 		close(lock);
 		return fail(fk, id, value, o.err);
@@ -381,10 +433,13 @@ static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size
 		break;
 	case OK:
 	case RACE:
+	case SPILL:
 	case BAD:
 		break;
 	}
 	set_state(dir, fk, id, value);
+	if (o.kind == SPILL)
+		make_unmovable(root, o.block);
 	log_line(fk, id, value, "ok");
 	close(lock);
 	return (ssize_t)count;

@@ -469,11 +469,7 @@ def print_verdict(name, v):
     print("%s vm-%s: %d checks, %d failed%s" % (
         "PASS" if v["status"] == "pass" else "FAIL", name, len(checks), len(bad),
         ", %.1f s in the guest" % v["elapsed_s"] if "elapsed_s" in v else ""))
-    for r in v.get("requests", []):
-        print("  request %-28s -> %s %s (%d ms)" % (r["request"], r["status"], r["detail"], r["ms"]))
-    for c in checks:
-        if c["ok"]:
-            print("  ok    %s" % c["label"])
+    # Failures first: a CI log cut short after a few lines still names them.
     for c in bad:
         print("  FAIL  %s" % c["label"])
         if "expected" in c:
@@ -482,6 +478,11 @@ def print_verdict(name, v):
         if c.get("detail"):
             for line in str(c["detail"]).rstrip().split("\n"):
                 print("        %s" % line)
+    for r in v.get("requests", []):
+        print("  request %-28s -> %s %s (%d ms)" % (r["request"], r["status"], r["detail"], r["ms"]))
+    for c in checks:
+        if c["ok"]:
+            print("  ok    %s" % c["label"])
     if v["status"] != "pass" and v.get("console_tail"):
         print("  console tail:")
         for line in v["console_tail"].rstrip().split("\n")[-25:]:

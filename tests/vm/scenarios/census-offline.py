@@ -61,8 +61,26 @@ def attempts_per_block(s, blob, label, before, after):
                                               " " + st.get("errno") if st.get("errno") else "")
                        for st in steps if st.get("attempts"))
     s.c.items.append({"ok": True, "label": "%s: %d write attempts for %d blocks offline = "
-                      "%.2f attempts per block [%s]" % (label, writes, len(done), ratio, detail)})
+                      "%.2f attempts per block [%s]; unmovable pages the kernel named: %s" % (
+                          label, writes, len(done), ratio, detail,
+                          kernel_said(s, blob + ".dmesg"))})
     return ratio
+
+
+def kernel_said(s, blob):
+    """The pages the kernel named in its offline failures (dmesg), by block, pfn
+    and flags: "memory39 pfn 0x13ff05 (reserved) x4"."""
+    seen = {}
+    pfn = None
+    for line in (s.text(blob) or "").split("\n"):
+        if " pfn:" in line:
+            pfn = line.rsplit(" pfn:", 1)[1].split()[0]
+        elif "flags: " in line and pfn:
+            flags = line.split("(", 1)[1].split("|", 1)[0] if "(" in line else "?"
+            key = "memory%d pfn %s (%s)" % (int(pfn, 16) * 4096 // BS, pfn, flags.rstrip(")"))
+            seen[key] = seen.get(key, 0) + 1
+            pfn = None
+    return ", ".join("%s x%d" % kv for kv in seen.items()) or "none"
 
 
 def dump(s, blob):

@@ -107,11 +107,15 @@ vm_sysfs_dump swept.sysfs
 
 # SIZE mode with and without the census, each put back after.
 for run in census1g nocensus1g; do
+	# The kernel's own account of each failed offline (the page it could
+	# not isolate), for the host to print.
+	dmesg -c >/dev/null 2>&1
 	if [ $run = census1g ]; then
 		vm_memtopo $run offline 1G -J
 	else
 		vm_memtopo $run offline 1G --no-census -J
 	fi
+	vm_run $run.dmesg dmesg
 	vm_sysfs_dump $run.sysfs
 	took=$(vm_blocks_in offline)
 	[ -n "$took" ] && vm_memtopo $run.putback online --blocks "$(vm_csv "$took")" --to kernel -J
