@@ -303,6 +303,12 @@ static void run_steps(struct run *run)
 			run->out->done_bytes += run->s->block_size;
 		mt_progress_done(run->progress, run->out->done_bytes);
 	}
+	/* Passed over and never needed after all: the report says why it was not written. */
+	for (size_t i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].deferred && plan->steps[i].result == MT_HP_PLANNED) {
+			plan->steps[i].result = MT_HP_SKIPPED;
+			plan->steps[i].reason = "passed over: its page census now finds unmovable pages";
+		}
 }
 
 /* Put back what this run changed, newest first, into the zone each block had. */

@@ -685,7 +685,9 @@ def case_census_fresh(tmp):
     r = f.run("offline", "256M")
     r.expect(rc=0, status="done", done_bytes=2 * BS, requested=2 * BS)
     f.expect_log([(21, "offline", "ok"), (9, "offline", "ok")], "spill")
-    eq(r.order(), [21, 9, 0], "spill: the report (memory20, never written, is not in it)")
+    eq(r.order(), [21, 9, 20, 0], "spill: the report (memory20 passed over, after the others)")
+    r.block(20, "skipped", attempts=0, reason="census")
+    eq(r.blocks.get(20, {}).get("offline_verdict"), "unlikely", "spill: memory20's verdict")
     r.block(21, "done", attempts=1)
     r.block(9, "done", attempts=1)
     eq([r.blocks.get(b, {}).get("offline_verdict") for b in (21, 9)], ["likely"] * 2,
