@@ -57,7 +57,7 @@ void mt_census_count(const uint64_t *flags, size_t n, struct mt_census *c)
 		else if (f & movable_bits)
 			c->movable++;
 		else if (f == 0 || (f & BIT(KPF_NOPAGE)))
-			c->unknown++; /* no flags: seen only in blocks that then failed */
+			c->unknown++; /* no flags: in flight or kernel-owned (see below) */
 		else
 			c->movable++; /* page cache off the LRU for a moment, buffers */
 	}
