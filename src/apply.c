@@ -250,24 +250,35 @@ static size_t still_needed(const struct run *run, size_t i)
 }
 
 /*
- * SIZE offline: a candidate whose fresh census finds pages that do not
- * move goes behind the others, once; it is still tried if they are not
- * enough. False when no later candidate looks better (not known unlikely).
+ * SIZE offline: a candidate whose fresh census ranks worse than a later
+ * candidate (likely, then unknown, then unlikely: the plan's own order)
+ * moves back behind the candidates that rank as well as it or better,
+ * once; it is still tried if they are not enough. False when no later
+ * candidate ranks better.
  */
 static bool defer(struct mt_hp_plan *plan, size_t i)
 {
 	struct mt_hp_step st = plan->steps[i];
-	size_t later = i + 1;
+	int rank = mt_hp_verdict_rank((enum mt_verdict)st.verdict);
+	size_t to = i + 1;
+	bool better = false;
 
-	while (later < plan->nsteps && (plan->steps[later].result != MT_HP_PLANNED ||
-					plan->steps[later].verdict == MT_VERDICT_UNLIKELY))
-		later++;
-	if (later == plan->nsteps)
+	for (; to < plan->nsteps; to++) {
+		const struct mt_hp_step *o = &plan->steps[to];
+		int r = mt_hp_verdict_rank((enum mt_verdict)o->verdict);
+
+		if (o->result != MT_HP_PLANNED)
+			continue;
+		if (r > rank)
+			break;
+		better |= r < rank;
+	}
+	if (!better)
 		return false;
-	memmove(&plan->steps[i], &plan->steps[i + 1], (plan->nsteps - i - 1) * sizeof(st));
+	memmove(&plan->steps[i], &plan->steps[i + 1], (to - i - 1) * sizeof(st));
 	st.deferred = true;
 	st.spare = true; /* not in the report unless it is tried after all */
-	plan->steps[plan->nsteps - 1] = st;
+	plan->steps[to - 1] = st;
 	return true;
 }
 
@@ -281,7 +292,7 @@ static void run_steps(struct run *run)
 		if (st->result != MT_HP_PLANNED)
 			continue;
 		while (!st->deferred && !must_stop(run) &&
-		       fresh_verdict(run, st) == MT_VERDICT_UNLIKELY && defer(plan, i))
+		       fresh_verdict(run, st) != MT_VERDICT_LIKELY && defer(plan, i))
 			if (st->result != MT_HP_PLANNED)
 				break; /* what moved up was settled at planning */
 		if (st->result != MT_HP_PLANNED)
@@ -307,7 +318,10 @@ static void run_steps(struct run *run)
 	for (size_t i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].deferred && plan->steps[i].result == MT_HP_PLANNED) {
 			plan->steps[i].result = MT_HP_SKIPPED;
-			plan->steps[i].reason = "passed over: its page census now finds unmovable pages";
+			plan->steps[i].reason =
+				plan->steps[i].verdict == MT_VERDICT_UNLIKELY
+					? "passed over: its page census now finds unmovable pages"
+					: "passed over: its page census now finds pages it cannot judge";
 		}
 }
 

@@ -238,7 +238,7 @@ int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request 
 	return 0;
 }
 
-static int verdict_rank(enum mt_verdict v)
+int mt_hp_verdict_rank(enum mt_verdict v)
 {
 	return v == MT_VERDICT_LIKELY ? 0 : v == MT_VERDICT_UNLIKELY ? 2 : 1;
 }
@@ -246,7 +246,8 @@ static int verdict_rank(enum mt_verdict v)
 static int cmp_census(const void *a, const void *b, void *arg)
 {
 	const struct mt_hp_step *x = a, *y = b;
-	int rx = verdict_rank((enum mt_verdict)x->verdict), ry = verdict_rank((enum mt_verdict)y->verdict);
+	int rx = mt_hp_verdict_rank((enum mt_verdict)x->verdict);
+	int ry = mt_hp_verdict_rank((enum mt_verdict)y->verdict);
 
 	if (rx != ry)
 		return rx - ry;

@@ -213,7 +213,7 @@ class Fix:
         os.makedirs(self.fk, exist_ok=True)
         for line in lines:
             assert re.match(r"^(forever:)?(ok|E[A-Z]+|hang|delay:\d+|"
-                            r"spill:\d+|pinned|"
+                            r"spill:\d+|unflag:\d+|pinned|"
                             r"race:(online|online_kernel|online_movable|"
                             r"offline))$", line), line
         with open(os.path.join(self.fk, "memory%d" % block), "w") as f:
@@ -701,6 +701,14 @@ def case_census_fresh(tmp):
     r.expect(rc=0, status="done", done_bytes=2 * BS)
     g.expect_log([(21, "offline", "ok"), (20, "offline", "EBUSY"), (9, "offline", "ok")],
                  "spill --no-census")
+    # memory20 now holds pages the census cannot judge: behind the likely ones
+    u = Fix(tmp, "unflag", scn=CENSUS)
+    u.script(21, "unflag:20")
+    r = u.run("offline", "256M")
+    r.expect(rc=0, status="done", done_bytes=2 * BS)
+    u.expect_log([(21, "offline", "ok"), (9, "offline", "ok")], "unflag")
+    r.block(20, "skipped", attempts=0, reason="cannot judge")
+    eq(r.blocks.get(20, {}).get("offline_verdict"), "unknown", "unflag: memory20's verdict")
     # no better candidate left: the unlikely one is still tried
     h = Fix(tmp, "spill-last", scn=CENSUS)
     h.script(21, "spill:20")

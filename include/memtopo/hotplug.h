@@ -105,6 +105,8 @@ int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request 
  */
 size_t mt_hp_plan_census_window(const struct mt_hp_plan *plan);
 void mt_hp_plan_order_by_census(struct mt_hp_plan *plan);
+/* The census order of an offline by size: 0 likely, 1 unknown, 2 unlikely. */
+int mt_hp_verdict_rank(enum mt_verdict v);
 
 const char *mt_hp_result_name(enum mt_hp_result r);
 const char *mt_hp_action_name(enum mt_hp_action a);

@@ -48,14 +48,14 @@ static const struct {
 	{"EPERM", EPERM},
 };
 
-enum kind { OK, FAIL, HANG, DELAY, RACE, SPILL, PINNED, BAD };
+enum kind { OK, FAIL, HANG, DELAY, RACE, SPILL, UNFLAG, PINNED, BAD };
 
 struct outcome {
 	enum kind kind;
 	int err;           /* FAIL */
 	long ms;           /* DELAY */
 	char state[64];    /* RACE: what udev wrote */
-	long block;        /* SPILL: the block that gets the unmovable pages */
+	long block;        /* SPILL, UNFLAG: the block whose page flags change */
 	bool forever;
 };
 
@@ -173,10 +173,12 @@ static struct outcome parse_outcome(const char *line)
 		if (strcmp(o.state, "online") && strcmp(o.state, "online_kernel") &&
 		    strcmp(o.state, "online_movable") && strcmp(o.state, "offline"))
 			o.kind = BAD;
-	} else if (strncmp(word, "spill:", 6) == 0) {
-		o.kind = SPILL;
-		o.block = strtol(word + 6, &end, 10);
-		if (end == word + 6 || *end || o.block < 0)
+	} else if (strncmp(word, "spill:", 6) == 0 || strncmp(word, "unflag:", 7) == 0) {
+		const char *num = strchr(word, ':') + 1;
+
+		o.kind = word[0] == 's' ? SPILL : UNFLAG;
+		o.block = strtol(num, &end, 10);
+		if (end == num || *end || o.block < 0)
 			o.kind = BAD;
 	} else if (strcmp(word, "pinned") == 0) {
 		o.kind = PINNED;
@@ -298,11 +300,12 @@ static void sleep_ms(long ms)
 }
 
 /*
- * Every page of the block becomes slab in ROOT/proc/kpageflags, as if the
- * kernel had put unmovable allocations there: what the page census of the
- * block sees from now on. Page size from ROOT/page_size, else 4096.
+ * Every page of the block gets the flag word `flags` in ROOT/proc/kpageflags:
+ * slab, as if the kernel had put unmovable allocations there, or none (what
+ * the census cannot judge). What the page census of the block sees from now
+ * on. Page size from ROOT/page_size, else 4096.
  */
-static void make_unmovable(const char root[ROOT_MAX], long block)
+static void set_page_flags(const char root[ROOT_MAX], long block, uint64_t word)
 {
 	char path[PATH_MAX], text[64];
 	unsigned long long bs = 0, ps = 4096;
@@ -324,7 +327,7 @@ static void make_unmovable(const char root[ROOT_MAX], long block)
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (flags && fd >= 0) {
 		for (size_t i = 0; i < n; i++)
-			flags[i] = 1ull << KPF_SLAB;
+			flags[i] = word;
 		if (pwrite(fd, flags, n * sizeof(*flags), (off_t)(block * n * sizeof(*flags))) < 0)
 			dprintf(STDERR_FILENO, "fakekernel: %s: %s\n", path, strerror(errno));
 	}
@@ -419,7 +422,7 @@ static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size
 
 	switch (o.kind) {
 	case PINNED:
-		make_unmovable(root, id);
+		set_page_flags(root, id, 1ull << KPF_SLAB);
 		/* fall through */
 	case FAIL:
 		close(lock);
@@ -434,12 +437,13 @@ static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size
 	case OK:
 	case RACE:
 	case SPILL:
+	case UNFLAG:
 	case BAD:
 		break;
 	}
 	set_state(dir, fk, id, value);
-	if (o.kind == SPILL)
-		make_unmovable(root, o.block);
+	if (o.kind == SPILL || o.kind == UNFLAG)
+		set_page_flags(root, o.block, o.kind == SPILL ? 1ull << KPF_SLAB : 0);
 	log_line(fk, id, value, "ok");
 	close(lock);
 	return (ssize_t)count;
