@@ -291,14 +291,14 @@ static void run_steps(struct run *run)
 
 		if (st->result != MT_HP_PLANNED)
 			continue;
+		if (plan->size_mode && target_met(run))
+			break;
 		while (!st->deferred && !must_stop(run) &&
 		       fresh_verdict(run, st) != MT_VERDICT_LIKELY && defer(plan, i))
 			if (st->result != MT_HP_PLANNED)
 				break; /* what moved up was settled at planning */
 		if (st->result != MT_HP_PLANNED)
 			continue;
-		if (plan->size_mode && target_met(run))
-			break;
 		if (must_stop(run)) {
 			/* A spare the run would not have needed stays out of the report. */
 			if (plan->size_mode && still_needed(run, i) == 0)

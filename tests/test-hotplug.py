@@ -678,10 +678,13 @@ def case_census_fresh(tmp):
     """offline SIZE takes a fresh census of each candidate right before its
     write: the plan's census is stale once earlier blocks went offline."""
     # offlining memory21 leaves unmovable pages in memory20, the next in
-    # line: memory20 is passed over (never written), memory9 taken.
+    # line: memory20 is passed over (never written), memory9 taken. Then
+    # the target is met: memory8 (unmovable pages since memory9 went) is
+    # neither read nor reported.
     f = Fix(tmp, "spill", scn=CENSUS)
     f.script(21, "spill:20")
     f.script(20, "forever:EBUSY")
+    f.script(9, "spill:8")
     r = f.run("offline", "256M")
     r.expect(rc=0, status="done", done_bytes=2 * BS, requested=2 * BS)
     f.expect_log([(21, "offline", "ok"), (9, "offline", "ok")], "spill")
