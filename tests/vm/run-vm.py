@@ -924,7 +924,7 @@ def run_group(cfg):
         res["accel"] = cfg.accel
         for name in cfg.scenarios:
             res["scenarios"][name] = vmlib.judge(name, guest.scen.get(name), guest,
-                                                 os.path.join(HERE, "scenarios"))
+                                                 os.path.join(HERE, "scenarios"), cfg.memtopo)
     except Skip as e:
         res.update(status="skip", reason=str(e))
     except Broken as e:

@@ -229,9 +229,11 @@ class Snapshot:
 class Scenario:
     """What a scenario module's verify(s) works with."""
 
-    def __init__(self, name, rec):
+    def __init__(self, name, rec, host_memtopo=None):
         self.name = name
         self.rec = rec
+        # The memtopo under test, on the host (for judging guest data with it).
+        self.host_memtopo = host_memtopo
         self.blobs = rec.get("blobs", {})
         self.requests = rec.get("requests", [])
         self.notes = rec.get("notes", [])
@@ -430,7 +432,7 @@ def load_module(scen_dir, name):
     return mod
 
 
-def judge(name, rec, guest, scen_dir):
+def judge(name, rec, guest, scen_dir, host_memtopo=None):
     """The verdict document of one scenario of a finished boot."""
     if rec is None:
         why = guest.end_reason or "the guest finished without running it"
@@ -438,7 +440,7 @@ def judge(name, rec, guest, scen_dir):
             {"ok": False, "label": "scenario ran",
              "detail": "not started, the boot ended before it: %s" % why}],
             "console_tail": guest.console_tail[-3000:]}
-    s = Scenario(name, rec)
+    s = Scenario(name, rec, host_memtopo)
     out = {"elapsed_s": round(rec.get("end", guest.now()) - rec["begin"], 2),
            "requests": s.requests, "notes": s.notes}
     if "verdict" not in rec:
