@@ -8,8 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,8 +58,26 @@ void mt_interrupts_stop(struct mt_interrupts *in)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/*
+ * The write is done by a vfork()ed child: it shares our memory and page
+ * tables, so the write allocates next to nothing (a kernel stack and a
+ * task). A fork() would copy our page tables (580 KiB of them in an ASan
+ * build, 48 KiB otherwise): unmovable pages that can land in the very
+ * block being offlined and make it fail with EBUSY, attempt after attempt,
+ * since each new child reuses the pages the last one freed. While the
+ * child runs this thread is suspended; a watchdog thread ends the child at
+ * the deadline or on a second interrupt.
+ */
+struct watch {
+	pid_t pid;      /* the child's, stored by the child itself (vfork returns only after it ends) */
+	int done_fd;    /* eventfd: the child is gone, stop watching */
+	long deadline;  /* mt_now_ms() */
+	struct mt_interrupts *in;
+	int result;     /* 0, -ETIMEDOUT or -ECANCELED: why the watchdog killed the child */
+};
+
 /* The child: every signal blocked (no spurious EINTR), one write, the errno as status. */
-static _Noreturn void write_child(int mem_fd, uint32_t block, const char *value)
+static _Noreturn void write_child(struct watch *w, int mem_fd, uint32_t block, const char *value)
 {
 	sigset_t all;
 	char path[48];
@@ -67,6 +86,7 @@ static _Noreturn void write_child(int mem_fd, uint32_t block, const char *value)
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
+	__atomic_store_n(&w->pid, getpid(), __ATOMIC_RELEASE);
 	snprintf(path, sizeof(path), "memory%" PRIu32 "/state", block);
 	fd = openat(mem_fd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -75,61 +95,76 @@ static _Noreturn void write_child(int mem_fd, uint32_t block, const char *value)
 	_exit(n < 0 ? errno & 0xff : 0);
 }
 
-static int reap(pid_t pid, bool kill_it)
+static void kill_child(struct watch *w, int why)
 {
-	int status;
+	pid_t pid;
+	struct pollfd p = {.fd = w->done_fd, .events = POLLIN};
 
-	if (kill_it)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (kill_it)
-		return 0;
-	if (WIFEXITED(status))
-		return -WEXITSTATUS(status);
-	return -ECHILD; /* killed by someone else */
+	/* The child stores its pid first thing; until then, wait in 1 ms steps. */
+	while ((pid = __atomic_load_n(&w->pid, __ATOMIC_ACQUIRE)) == 0)
+		if (poll(&p, 1, 1) > 0)
+			return; /* gone before it ever started */
+	w->result = why;
+	kill(pid, SIGKILL);
+}
+
+static void *watchdog(void *arg)
+{
+	struct watch *w = arg;
+
+	for (;;) {
+		struct pollfd p[2] = {{.fd = w->done_fd, .events = POLLIN},
+				      {.fd = w->in ? w->in->sigfd : -1, .events = POLLIN}};
+		long left = w->deadline - mt_now_ms();
+
+		if (left <= 0) {
+			kill_child(w, -ETIMEDOUT);
+			return NULL;
+		}
+		if (poll(p, 2, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
+			continue;
+		if (p[0].revents & POLLIN)
+			return NULL;
+		/* A first interrupt lets the write finish; a second one aborts it. */
+		if ((p[1].revents & POLLIN) && mt_interrupts_pending(w->in) && w->in->count > 1) {
+			kill_child(w, -ECANCELED);
+			return NULL;
+		}
+	}
 }
 
 int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_ms,
 		   struct mt_interrupts *in)
 {
-	long deadline = mt_now_ms() + timeout_ms;
-	pid_t pid = fork();
-	int pidfd;
+	struct watch w = {.deadline = mt_now_ms() + timeout_ms, .in = in};
+	pthread_t thread;
+	int status, r;
+	pid_t pid;
 
-	if (pid < 0)
+	w.done_fd = eventfd(0, EFD_CLOEXEC);
+	if (w.done_fd < 0)
 		return -errno;
-	if (pid == 0)
-		write_child(mem_fd, block, value);
-	/* pidfd (5.3+) makes the child's end pollable; else poll in short slices. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	for (;;) {
-		struct pollfd p[2] = {{.fd = in ? in->sigfd : -1, .events = POLLIN},
-				      {.fd = pidfd, .events = POLLIN}};
-		long left = deadline - mt_now_ms();
-		int status;
-
-		if (left <= 0) {
-			reap(pid, true);
-			if (pidfd >= 0)
-				close(pidfd);
-			return -ETIMEDOUT;
-		}
-		poll(p, 2, pidfd >= 0 ? (int)(left > 1000 ? 1000 : left) : 10);
-		if (in && (p[0].revents & POLLIN) && mt_interrupts_pending(in) && in->count > 1) {
-			reap(pid, true);
-			if (pidfd >= 0)
-				close(pidfd);
-			return -ECANCELED;
-		}
-		if (pidfd >= 0 && !(p[1].revents & POLLIN))
-			continue;
-		if (pidfd < 0 && waitpid(pid, &status, WNOHANG) == 0)
-			continue;
-		if (pidfd >= 0) {
-			close(pidfd);
-			return reap(pid, false);
-		}
-		return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
+	r = pthread_create(&thread, NULL, watchdog, &w);
+	if (r) {
+		close(w.done_fd);
+		return -r;
 	}
+	pid = vfork();
+	if (pid == 0)
+		write_child(&w, mem_fd, block, value);
+	r = pid < 0 ? -errno : 0;
+	/* Here the child has ended (or never started): stop the watchdog. */
+	(void)eventfd_write(w.done_fd, 1); /* a fresh counter: cannot overflow */
+	pthread_join(thread, NULL);
+	close(w.done_fd);
+	if (pid < 0)
+		return r;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (w.result)
+		return w.result;
+	if (WIFEXITED(status))
+		return -WEXITSTATUS(status);
+	return -ECHILD; /* killed by someone else */
 }

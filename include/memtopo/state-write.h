@@ -3,8 +3,9 @@
  * One write to a block's state that cannot hang memtopo. An offline has had
  * no time limit since 4.15 and the kernel restarts its hotplug-lock wait
  * after a handled signal, so neither an alarm nor Ctrl-C ends a stuck
- * write: the write is done in a child that is SIGKILLed at the deadline
- * (which cancels the offline cleanly: MEM_CANCEL_OFFLINE, back to online).
+ * write: the write is done in a vfork()ed child (no page tables of its
+ * own to allocate) that a watchdog thread SIGKILLs at the deadline (which
+ * cancels the offline cleanly: MEM_CANCEL_OFFLINE, back to online).
  */
 #ifndef MEMTOPO_STATE_WRITE_H
 #define MEMTOPO_STATE_WRITE_H

@@ -309,8 +309,9 @@ static void set_page_flags(const char root[ROOT_MAX], long block, uint64_t word)
 {
 	char path[PATH_MAX], text[64];
 	unsigned long long bs = 0, ps = 4096;
-	uint64_t *flags;
-	size_t n;
+	uint64_t chunk[512];
+	size_t n, done = 0;
+	off_t off;
 	int fd;
 
 	snprintf(path, sizeof(path), "%.1000s/sys/devices/system/memory/block_size_bytes", root);
@@ -322,18 +323,24 @@ static void set_page_flags(const char root[ROOT_MAX], long block, uint64_t word)
 	if (!bs || !ps || bs % ps)
 		return;
 	n = bs / ps;
-	flags = malloc(n * sizeof(*flags));
+	/* No malloc: memtopo writes from a vfork()ed child, which shares its heap. */
+	for (size_t i = 0; i < sizeof(chunk) / sizeof(chunk[0]); i++)
+		chunk[i] = word;
 	snprintf(path, sizeof(path), "%.1000s/proc/kpageflags", root);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (flags && fd >= 0) {
-		for (size_t i = 0; i < n; i++)
-			flags[i] = word;
-		if (pwrite(fd, flags, n * sizeof(*flags), (off_t)(block * n * sizeof(*flags))) < 0)
+	if (fd < 0)
+		return;
+	off = (off_t)((size_t)block * n * sizeof(uint64_t));
+	while (done < n) {
+		size_t k = n - done < 512 ? n - done : 512;
+
+		if (pwrite(fd, chunk, k * sizeof(uint64_t), off + (off_t)(done * sizeof(uint64_t))) < 0) {
 			dprintf(STDERR_FILENO, "fakekernel: %s: %s\n", path, strerror(errno));
+			break;
+		}
+		done += k;
 	}
-	if (fd >= 0)
-		close(fd);
-	free(flags);
+	close(fd);
 }
 
 /* The kernel's hotplug-lock wait: restarted after any handled signal; only SIGKILL ends it. */
