@@ -162,15 +162,16 @@ static const char *explain(int err, enum mt_hp_action a)
  * and each block taken offline moved its pages (and whatever the kernel
  * allocated meanwhile) into the blocks still online. A fresh census of the
  * next candidate is one pread; a write that fails costs an isolation pass
- * and the retries. The verdict goes into the report. Not when there is no
- * census (not root, --no-census) or for named blocks (the user chose them).
+ * and the retries. The verdict goes into the report. MT_VERDICT_NONE when
+ * none is taken: no census (not root, --no-census), named blocks (the user
+ * chose them and their order), a rollback.
  */
 static enum mt_verdict fresh_verdict(struct run *run, struct mt_hp_step *st)
 {
 	if (!run->plan->size_mode || run->plan->action != MT_HP_OFFLINE || run->rolling_back ||
 	    !run->s->verdict || run->s->census_err ||
 	    mt_snapshot_census_block(run->sr, run->s, st->idx) < 0)
-		return MT_VERDICT_UNKNOWN;
+		return MT_VERDICT_NONE;
 	st->verdict = (uint8_t)mt_block_verdict(run->s, st->idx);
 	return (enum mt_verdict)st->verdict;
 }
@@ -282,6 +283,14 @@ static bool defer(struct mt_hp_plan *plan, size_t i)
 	return true;
 }
 
+/* Does a fresh census of the candidate doubt it (unknown or unlikely now)? */
+static bool doubted_now(struct run *run, struct mt_hp_step *st)
+{
+	enum mt_verdict v = fresh_verdict(run, st);
+
+	return v != MT_VERDICT_NONE && v != MT_VERDICT_LIKELY;
+}
+
 static void run_steps(struct run *run)
 {
 	struct mt_hp_plan *plan = run->plan;
@@ -293,8 +302,7 @@ static void run_steps(struct run *run)
 			continue;
 		if (plan->size_mode && target_met(run))
 			break;
-		while (!st->deferred && !must_stop(run) &&
-		       fresh_verdict(run, st) != MT_VERDICT_LIKELY && defer(plan, i))
+		while (!st->deferred && !must_stop(run) && doubted_now(run, st) && defer(plan, i))
 			if (st->result != MT_HP_PLANNED)
 				break; /* what moved up was settled at planning */
 		if (st->result != MT_HP_PLANNED)

@@ -723,6 +723,18 @@ def case_census_fresh(tmp):
        "spill, last candidate: memory20's fresh verdict")
 
 
+def case_census_named(tmp):
+    """Named blocks are tried in their order whatever their census says:
+    the fresh census is for offline by size only."""
+    f = Fix(tmp, "named", scn=CENSUS + "pages 20 slab:1,free\n")
+    r = f.run("offline", "--blocks", "20-21")
+    r.expect(rc=0, status="done", done_bytes=2 * BS)
+    f.expect_log([(20, "offline", "ok"), (21, "offline", "ok")], "named blocks")
+    eq(r.order()[:2], [20, 21], "named blocks: the report")
+    eq([r.blocks.get(b, {}).get("offline_verdict") for b in (20, 21)], ["unlikely", "likely"],
+       "named blocks: their census, for the report")
+
+
 def case_census_ebusy(tmp):
     """offline SIZE: after EBUSY the block's census is read again; pages
     that do not move end its retries (the next candidate is the better bet).
@@ -1425,6 +1437,7 @@ CASES = {
     "size-order": case_size_order,
     "census-fresh": case_census_fresh,
     "census-ebusy": case_census_ebusy,
+    "census-named": case_census_named,
     "force-flagged": case_force_flagged,
     "movable-ratio": case_movable_ratio,
     "memavailable": case_memavailable,
