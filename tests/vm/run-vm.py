@@ -759,6 +759,8 @@ class Guest:
             self.scen_deadline = None
         elif word == "DONE":
             self.done = True
+            # Everything before DONE has arrived: the guest may power off.
+            self.ctl_send("BYE")
 
     # -- the whole boot
     def run(self):

@@ -7,14 +7,14 @@
 # data; the host (tests/vm/run-vm.py + vmlib.py) decides pass/fail.
 #
 # Control channel: /dev/ttyS1, opened once as fd 3 in raw mode. Guest -> host
-# lines (the host answers only REQ):
+# lines (the host answers only REQ and DONE):
 #   HELLO <uname -r>
 #   BEGIN <scenario>
 #   REQ <seq> <request...>          host answers "REP <seq> ok|refused|timeout|error <detail>"
 #   BLOB <name> <rc>                then the data, every line prefixed by "|", then "END"
 #   NOTE <text>                     free text for the host's report
 #   VERDICT <scenario> PASS|FAIL <message>
-#   DONE
+#   DONE                            host answers "BYE" (then the guest powers off)
 # Requests the host understands (run-vm.py handle_request):
 #   hotadd SIZE NODE ID             object-add + device_add pc-dimm (node NODE)
 #   remove ID [SECS]                device_del ID, wait SECS (10) for DEVICE_DELETED:
