@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Global options, messages and errno names shared by every command. */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,21 @@ int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "; see 'memtopo help%s%s'\n", cmd ? " " : "", cmd ? cmd->name : "");
 	return MT_EXIT_USAGE;
+}
+
+int mt_parse_seconds(const struct mt_command *cmd, const char *opt, const char *arg, double *out,
+		     bool zero_ok)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v < 0 || (!zero_ok && v == 0) ||
+	    v > 1e6)
+		return mt_usage_error(cmd, "%s: '%s' is not a number of seconds", opt, arg);
+	*out = v;
+	return 0;
 }
 
 const char *mt_errno_name(int err)

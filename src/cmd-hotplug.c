@@ -4,7 +4,6 @@
  * input: one line, exit 2, nothing written), preflight, lock, snapshot,
  * plan, apply, report.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -95,22 +94,6 @@ void cmd_hotplug_usage(FILE *out)
 	      out);
 }
 
-/* "30", "0.5": seconds, positive and finite. */
-static int parse_seconds(const struct mt_command *self, const char *opt, const char *arg,
-			 double *out, bool zero_ok)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(v) || v < 0 || (!zero_ok && v == 0) ||
-	    v > 1e6)
-		return mt_usage_error(self, "%s: '%s' is not a number of seconds", opt, arg);
-	*out = v;
-	return 0;
-}
-
 static int parse_zones(const struct mt_command *self, const char *arg, unsigned *mask)
 {
 	const char *p = arg;
@@ -171,11 +154,11 @@ static int parse_option(const struct mt_command *self, struct mt_opts *opts, int
 		rq->dry_run = true;
 		return 0;
 	case OPT_TIMEOUT:
-		return parse_seconds(self, "--timeout", optarg, &rq->timeout, false);
+		return mt_parse_seconds(self, "--timeout", optarg, &rq->timeout, false);
 	case OPT_DEADLINE:
-		return parse_seconds(self, "--deadline", optarg, &rq->deadline, false);
+		return mt_parse_seconds(self, "--deadline", optarg, &rq->deadline, false);
 	case OPT_LOCK_WAIT:
-		return parse_seconds(self, "--lock-wait", optarg, &a->lock_wait, true);
+		return mt_parse_seconds(self, "--lock-wait", optarg, &a->lock_wait, true);
 	case OPT_RETRIES:
 		errno = 0;
 		rq->retries = (unsigned)strtoul(optarg, &end, 10);

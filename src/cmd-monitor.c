@@ -9,7 +9,6 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/time.h>
@@ -216,12 +215,8 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 						      optarg);
 			break;
 		case OPT_TIMEOUT:
-			errno = 0;
-			a->timeout = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(a->timeout) ||
-			    a->timeout <= 0)
-				return mt_usage_error(self, "--timeout: '%s' is not a number of "
-							    "seconds", optarg);
+			if ((r = mt_parse_seconds(self, "--timeout", optarg, &a->timeout, false)))
+				return r;
 			break;
 		default:
 			if ((r = mt_opts_handle(self, opts, c, optarg, argv)) != MT_CONTINUE)

@@ -73,6 +73,13 @@ void mt_verbose(const struct mt_opts *o, const char *fmt, ...) _printf_(2, 3);
 /* Bad usage: one line and a pointer to help. Returns MT_EXIT_USAGE. */
 int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...) _printf_(2, 3);
 
+/*
+ * An option's value in seconds ("30", "0.5"): finite, above 0 (or 0 when
+ * zero_ok), at most 1000000. 0, or the usage error's MT_EXIT_USAGE.
+ */
+int mt_parse_seconds(const struct mt_command *cmd, const char *opt, const char *arg, double *out,
+		     bool zero_ok);
+
 /* "EBUSY" for EBUSY or -EBUSY. */
 const char *mt_errno_name(int err);
 
