@@ -86,8 +86,9 @@ static int add_orphan(struct mt_snapshot *s, int node, unsigned long id)
 	return 0;
 }
 
-static int add_node_dir(struct mt_snapshot *s, int node)
+static int add_node_dir(void *arg, int node)
 {
+	struct mt_snapshot *s = arg;
 	int *n = realloc(s->node_dirs, (s->nnode_dirs + 1) * sizeof(*n));
 
 	if (!n)
@@ -97,8 +98,9 @@ static int add_node_dir(struct mt_snapshot *s, int node)
 	return 0;
 }
 
-static int back_link(struct mt_snapshot *s, int node, unsigned long id)
+static int back_link(void *arg, int node, unsigned long id)
 {
+	struct mt_snapshot *s = arg;
 	long idx = mt_snapshot_find(s, id);
 	int r;
 
@@ -110,21 +112,55 @@ static int back_link(struct mt_snapshot *s, int node, unsigned long id)
 	return r;
 }
 
-static int read_node_dir(struct mt_snapshot *s, int node_fd, const char *name, int node)
+/*
+ * Every nodeN directory under node_fd (on_node, when set, sees each one,
+ * readable or not) and every memoryM link in it (on_link). A node
+ * directory that cannot be read links nothing.
+ */
+struct link_walk {
+	int (*on_node)(void *arg, int node);
+	int (*on_link)(void *arg, int node, unsigned long id);
+	void *arg;
+};
+
+static int walk_node_dir(int node_fd, const char *name, int node, const struct link_walk *w)
 {
 	struct mt_dir d;
 	const char *entry;
 	int r;
 
 	if (mt_dir_open(&d, node_fd, name, MT_DIR_LARGE) < 0)
-		return 0; /* a node directory we cannot read links nothing */
+		return 0;
 	while ((r = mt_dir_next(&d, &entry, NULL)) > 0) {
 		unsigned long id;
 
-		if (mt_parse_indexed_name(entry, "memory", &id) && (r = back_link(s, node, id)) < 0)
+		if (mt_parse_indexed_name(entry, "memory", &id) &&
+		    (r = w->on_link(w->arg, node, id)) < 0)
 			break;
 	}
 	mt_dir_close(&d);
+	return r;
+}
+
+static int walk_back_links(int node_fd, const struct link_walk *w)
+{
+	struct mt_dir nodes;
+	const char *name;
+	int r;
+
+	r = mt_dir_open(&nodes, node_fd, ".", 0);
+	if (r < 0)
+		return r;
+	while ((r = mt_dir_next(&nodes, &name, NULL)) > 0) {
+		unsigned long nid;
+
+		if (!mt_parse_indexed_name(name, "node", &nid) || nid > INT32_MAX)
+			continue;
+		if ((w->on_node && (r = w->on_node(w->arg, (int)nid)) < 0) ||
+		    (r = walk_node_dir(node_fd, name, (int)nid, w)) < 0)
+			break;
+	}
+	mt_dir_close(&nodes);
 	return r;
 }
 
@@ -142,82 +178,54 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int collect_ids(int node_fd, const char *name, uint32_t **ids, size_t *n)
+struct id_list {
+	uint32_t *ids;
+	size_t n;
+};
+
+static int collect_id(void *arg, int node, unsigned long id)
 {
-	struct mt_dir d;
-	const char *entry;
-	int r;
+	struct id_list *l = arg;
+	uint32_t *ids;
 
-	if (mt_dir_open(&d, node_fd, name, MT_DIR_LARGE) < 0)
+	(void)node;
+	if (id > MT_BLOCK_ID_MAX)
 		return 0;
-	while ((r = mt_dir_next(&d, &entry, NULL)) > 0) {
-		unsigned long id;
-		uint32_t *nids;
-
-		if (!mt_parse_indexed_name(entry, "memory", &id) || id > MT_BLOCK_ID_MAX)
-			continue;
-		nids = realloc(*ids, (*n + 1) * sizeof(**ids));
-		if (!nids) {
-			r = -ENOMEM;
-			break;
-		}
-		*ids = nids;
-		(*ids)[(*n)++] = (uint32_t)id;
-	}
-	mt_dir_close(&d);
-	return r;
+	ids = realloc(l->ids, (l->n + 1) * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	l->ids = ids;
+	l->ids[l->n++] = (uint32_t)id;
+	return 0;
 }
 
 int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n)
 {
-	struct mt_dir nodes;
-	const char *name;
+	struct id_list l = {0};
 	size_t kept = 0;
-	int r;
+	int r = walk_back_links(node_fd, &(struct link_walk){.on_link = collect_id, .arg = &l});
 
 	*ids = NULL;
 	*n = 0;
-	r = mt_dir_open(&nodes, node_fd, ".", 0);
-	if (r < 0)
+	if (r < 0) {
+		free(l.ids);
 		return r;
-	while ((r = mt_dir_next(&nodes, &name, NULL)) > 0) {
-		unsigned long nid;
-
-		if (mt_parse_indexed_name(name, "node", &nid) &&
-		    (r = collect_ids(node_fd, name, ids, n)) < 0)
-			break;
 	}
-	mt_dir_close(&nodes);
-	if (r < 0)
-		return r;
-	if (*n)
-		qsort(*ids, *n, sizeof(**ids), cmp_u32);
-	for (size_t i = 0; i < *n; i++)
-		if (kept == 0 || (*ids)[kept - 1] != (*ids)[i])
-			(*ids)[kept++] = (*ids)[i];
+	if (l.n)
+		qsort(l.ids, l.n, sizeof(*l.ids), cmp_u32);
+	for (size_t i = 0; i < l.n; i++)
+		if (kept == 0 || l.ids[kept - 1] != l.ids[i])
+			l.ids[kept++] = l.ids[i];
+	*ids = l.ids;
 	*n = kept;
 	return 0;
 }
 
 int mt_links_read_back(struct mt_snapshot *s, int node_fd)
 {
-	struct mt_dir nodes;
-	const char *name;
-	int r;
+	int r = walk_back_links(node_fd, &(struct link_walk){.on_node = add_node_dir,
+							       .on_link = back_link, .arg = s});
 
-	r = mt_dir_open(&nodes, node_fd, ".", 0);
-	if (r < 0)
-		return r;
-	while ((r = mt_dir_next(&nodes, &name, NULL)) > 0) {
-		unsigned long nid;
-
-		if (!mt_parse_indexed_name(name, "node", &nid) || nid > INT32_MAX)
-			continue;
-		if ((r = add_node_dir(s, (int)nid)) < 0 ||
-		    (r = read_node_dir(s, node_fd, name, (int)nid)) < 0)
-			break;
-	}
-	mt_dir_close(&nodes);
 	if (s->nnode_dirs)
 		qsort(s->node_dirs, s->nnode_dirs, sizeof(*s->node_dirs), cmp_int);
 	return r;
