@@ -169,12 +169,18 @@ class Checker:
     def __init__(self):
         self.items = []         # {"ok", "label", "expected", "got"}
 
-    def expect(self, cond, label, expected=None, got=None):
+    def expect(self, cond, label, expected=None, got=None, detail=None):
         item = {"ok": bool(cond), "label": label}
         if not cond and (expected is not None or got is not None):
             item["expected"], item["got"] = _show(expected), _show(got)
+        if not cond and detail:
+            item["detail"] = detail
         self.items.append(item)
         return bool(cond)
+
+    def info(self, label):
+        """A line for the report (numbers, outcomes) that judges nothing."""
+        self.items.append({"ok": True, "label": label})
 
     def eq(self, got, expected, label):
         return self.expect(got == expected, label, expected, got)
@@ -239,6 +245,7 @@ class Scenario:
         self.notes = rec.get("notes", [])
         self.c = Checker()
         self.expect, self.eq, self.fail = self.c.expect, self.c.eq, self.c.fail
+        self.info = self.c.info
         self._snaps = {}
 
     def text(self, name):

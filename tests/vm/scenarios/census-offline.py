@@ -76,10 +76,10 @@ def attempts_per_block(s, blob, label, before, after):
                                               st.get("attempts") or 0,
                                               " " + st.get("errno") if st.get("errno") else "")
                        for st in steps if st.get("attempts"))
-    s.c.items.append({"ok": True, "label": "%s: %d write attempts for %d blocks offline = "
-                      "%.2f attempts per block [%s]; unmovable pages the kernel named: %s" % (
-                          label, writes, len(done), ratio, detail,
-                          kernel_said(s, blob + ".dmesg"))})
+    s.info("%s: %d write attempts for %d blocks offline = "
+           "%.2f attempts per block [%s]; unmovable pages the kernel named: %s" % (
+               label, writes, len(done), ratio, detail,
+               kernel_said(s, blob + ".dmesg")))
     return ratio
 
 
@@ -102,13 +102,6 @@ def kernel_said(s, blob):
 def dump(s, blob):
     t = s.text(blob)
     return None if t is None else vmlib.Dump(t)
-
-
-def judge(s, cond, label, expected, got, detail):
-    item = {"ok": bool(cond), "label": label}
-    if not cond:
-        item.update(expected=expected, got=got, detail=detail)
-    s.c.items.append(item)
 
 
 def census_of_flags(s, flags, online):
@@ -224,45 +217,45 @@ def verify(s):
     # acts on: it reads the census again before each write; the census
     # before the sweep is tens of seconds old by the last writes).
     for r in rounds:
-        s.c.items.append({"ok": True, "label": "%s: census before the sweep (list -a), census "
-                          "right before the write, zone, what one offline write did:"
-                          "\n          " % r.label + "\n          ".join(r.table(online))})
+        s.info("%s: census before the sweep (list -a), census "
+               "right before the write, zone, what one offline write did:"
+               "\n          " % r.label + "\n          ".join(r.table(online)))
         for when, v in (("before the sweep", r.verdict), ("right before the write", r.fresh)):
             likely, unlikely, l_ok, u_ok = score(v, r.went, online)
             unknown = [b for b in online if v.get(b) == "unknown"]
-            s.c.items.append({"ok": True, "label": "CENSUS %s, %s: precision of likely (went "
-                              "offline): %s; recall of unlikely (failed): %s; unknown (pages "
-                              "without flags): %s" % (
-                                  r.label, when, pct(len(l_ok), len(likely)),
-                                  pct(len(u_ok), len(unlikely)),
-                                  " ".join("memory%d:%s" % (b, "done" if b in r.went else
-                                                            "failed") for b in unknown)
-                                  or "none")})
+            s.info("CENSUS %s, %s: precision of likely (went "
+                   "offline): %s; recall of unlikely (failed): %s; unknown (pages "
+                   "without flags): %s" % (
+                       r.label, when, pct(len(l_ok), len(likely)),
+                       pct(len(u_ok), len(unlikely)),
+                       " ".join("memory%d:%s" % (b, "done" if b in r.went else
+                                                 "failed") for b in unknown)
+                       or "none"))
 
     # Judged: the census before each sweep, both rounds together.
     keys = [(r.n, b) for r in rounds for b in online if b in r.real]
     verdict = {(r.n, b): v for r in rounds for b, v in r.verdict.items()}
     went = {(r.n, b) for r in rounds for b in r.went}
     likely, unlikely, l_ok, u_ok = score(verdict, went, keys)
-    s.c.items.append({"ok": True, "label": "CENSUS both rounds: precision of likely (went "
-                      "offline): %s; recall of unlikely (failed): %s" % (
-                          pct(len(l_ok), len(likely)), pct(len(u_ok), len(unlikely)))})
+    s.info("CENSUS both rounds: precision of likely (went "
+           "offline): %s; recall of unlikely (failed): %s" % (
+               pct(len(l_ok), len(likely)), pct(len(u_ok), len(unlikely))))
     wrong = sorted(set(likely) - set(l_ok)) + sorted(set(unlikely) - set(u_ok))
     if wrong:
-        s.c.items.append({"ok": True, "label": "mispredicted blocks:\n" + explain(wrong)})
+        s.info("mispredicted blocks:\n" + explain(wrong))
     # unknown: no unmovable page, but pages without flags the census cannot
     # judge. They are no prediction; they must not swallow the sample.
-    judge(s, len(likely) + len(unlikely) >= 0.75 * len(keys),
-          "census: a verdict (likely / unlikely) for at least 75% of online blocks",
-          ">= 75%", pct(len(likely) + len(unlikely), len(keys)), "")
-    judge(s, not likely or len(l_ok) / len(likely) >= PRECISION_MIN,
-          "census: >= %d%% of likely blocks go offline" % (PRECISION_MIN * 100),
-          ">= %d%%" % (PRECISION_MIN * 100), pct(len(l_ok), len(likely)),
-          explain(sorted(set(likely) - set(l_ok))))
-    judge(s, not unlikely or len(u_ok) / len(unlikely) >= RECALL_MIN,
-          "census: >= %d%% of unlikely blocks fail to go offline" % (RECALL_MIN * 100),
-          ">= %d%%" % (RECALL_MIN * 100), pct(len(u_ok), len(unlikely)),
-          explain(sorted(set(unlikely) - set(u_ok))))
+    s.expect(len(likely) + len(unlikely) >= 0.75 * len(keys),
+             "census: a verdict (likely / unlikely) for at least 75% of online blocks",
+             ">= 75%", pct(len(likely) + len(unlikely), len(keys)))
+    s.expect(not likely or len(l_ok) / len(likely) >= PRECISION_MIN,
+             "census: >= %d%% of likely blocks go offline" % (PRECISION_MIN * 100),
+             ">= %d%%" % (PRECISION_MIN * 100), pct(len(l_ok), len(likely)),
+             explain(sorted(set(likely) - set(l_ok))))
+    s.expect(not unlikely or len(u_ok) / len(unlikely) >= RECALL_MIN,
+             "census: >= %d%% of unlikely blocks fail to go offline" % (RECALL_MIN * 100),
+             ">= %d%%" % (RECALL_MIN * 100), pct(len(u_ok), len(unlikely)),
+             explain(sorted(set(unlikely) - set(u_ok))))
 
     # SIZE mode: census order vs --no-census
     r1 = attempts_per_block(s, "census1g", "offline 1G (census order)",
@@ -273,8 +266,8 @@ def verify(s):
         s.expect(r1 <= ATTEMPTS_MAX, "offline 1G (census order): <= %.1f write attempts per "
                  "block taken offline" % ATTEMPTS_MAX, "<= %.1f" % ATTEMPTS_MAX, "%.2f" % r1)
     if r1 is not None and r2 is not None:
-        s.c.items.append({"ok": True, "label": "ATTEMPTS per block taken offline by offline 1G: "
-                          "%.2f with the census, %.2f with --no-census" % (r1, r2)})
+        s.info("ATTEMPTS per block taken offline by offline 1G: "
+               "%.2f with the census, %.2f with --no-census" % (r1, r2))
     for run in ("census1g", "nocensus1g"):
         pb = s.blobs.get(run + ".putback")
         s.eq(pb and pb["rc"], 0, "%s: put back (online --blocks) exits 0" % run)
