@@ -274,6 +274,44 @@ class Checker:
         return True
 
 
+class Skip(Exception):
+    """A case that cannot run here (said on stdout, counted as skipped)."""
+
+
+class Tally:
+    """The checks of one case-runner script: check() and eq() count them
+    and print each failure at once; run_case() runs one case in a temp dir."""
+
+    def __init__(self):
+        self.fails, self.checks = [], 0
+
+    def check(self, cond, msg):
+        self.checks += 1
+        if not cond:
+            self.fails.append(msg)
+            sys.stdout.write("FAIL: %s\n" % msg)
+            sys.stdout.flush()
+        return cond
+
+    def eq(self, got, want, what):
+        return self.check(got == want, "%s: got %r, want %r" % (what, got, want))
+
+    def run_case(self, name, fn, tmp_prefix):
+        """True passed, False failed, None skipped."""
+        import time
+        self.fails, self.checks = [], 0
+        t = time.monotonic()
+        with TempDir(tmp_prefix) as tmp:
+            try:
+                fn(tmp)
+            except Skip as e:
+                sys.stdout.write("%s: SKIP: %s\n" % (name, e))
+                return None
+        sys.stdout.write("%s: %s (%d checks, %.2f s)\n" % (
+            name, "FAILED" if self.fails else "ok", self.checks, time.monotonic() - t))
+        return not self.fails
+
+
 def cases_status(results):
     """Exit status of a run of cases: {name: True ok, False failed, None skipped}."""
     bad = [n for n, ok in results.items() if ok is False]

@@ -39,25 +39,9 @@ import mtlib  # noqa: E402
 
 MEMTOPO = None
 MiB = 1 << 20
-FAILS = []
-CHECKS = [0]
 NOTES = []
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, msg):
-    CHECKS[0] += 1
-    if not cond:
-        FAILS.append(msg)
-        sys.stdout.write("FAIL: %s\n" % msg)
-    return cond
-
-
-def eq(got, want, what):
-    return check(got == want, "%s: got %r, want %r" % (what, got, want))
+TALLY = mtlib.Tally()
+check, eq, Skip = TALLY.check, TALLY.eq, mtlib.Skip
 
 
 def note(msg):
@@ -751,18 +735,7 @@ CASES = {
 
 
 def run_case(name):
-    del FAILS[:]
-    CHECKS[0] = 0
-    t = time.monotonic()
-    with mtlib.TempDir("memtopo-census-%s-" % name) as tmp:
-        try:
-            CASES[name](tmp)
-        except Skip as e:
-            sys.stdout.write("%s: SKIP: %s\n" % (name, e))
-            return None
-    sys.stdout.write("%s: %s (%d checks, %.2f s)\n" % (
-        name, "FAILED" if FAILS else "ok", CHECKS[0], time.monotonic() - t))
-    return not FAILS
+    return TALLY.run_case(name, CASES[name], "memtopo-census-%s-" % name)
 
 
 def main(argv):

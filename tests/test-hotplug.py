@@ -69,28 +69,11 @@ OFFLINE_BLOCKS = [10, 11, 22, 23]
 
 MEMTOPO = SHIM = WRITER = None
 PRELOAD = ""
-FAILS = []
-CHECKS = [0]
+TALLY = mtlib.Tally()
+check, eq, Skip = TALLY.check, TALLY.eq, mtlib.Skip
 
 
 # ------------------------------------------------------------------ checks
-
-def check(cond, msg):
-    CHECKS[0] += 1
-    if not cond:
-        FAILS.append(msg)
-        sys.stdout.write("FAIL: %s\n" % msg)
-        sys.stdout.flush()
-    return cond
-
-
-def eq(got, want, what):
-    return check(got == want, "%s: got %r, want %r" % (what, got, want))
-
-
-class Skip(Exception):
-    pass
-
 
 def skip(msg):
     raise Skip(msg)
@@ -1461,18 +1444,7 @@ CASES = {
 
 
 def run_case(name):
-    del FAILS[:]
-    CHECKS[0] = 0
-    t = time.monotonic()
-    with mtlib.TempDir("memtopo-hotplug-") as tmp:
-        try:
-            CASES[name](tmp)
-        except Skip as e:
-            sys.stdout.write("%s: SKIP: %s\n" % (name, e))
-            return None
-    sys.stdout.write("%s: %s (%d checks, %.2f s)\n" % (
-        name, "FAILED" if FAILS else "ok", CHECKS[0], time.monotonic() - t))
-    return not FAILS
+    return TALLY.run_case(name, CASES[name], "memtopo-hotplug-")
 
 
 def main(argv):
