@@ -7,9 +7,9 @@
  */
 #include "unit.h"
 
-#include "memtopo/checks.h"
-#include "memtopo/macro.h"
-#include "memtopo/snapshot.h"
+#include "core/checks.h"
+#include "shared/macro.h"
+#include "core/snapshot.h"
 
 #define GiB (1ul << 30)
 #define MiB (1ul << 20)

@@ -4,8 +4,8 @@
 
 #include "unit.h"
 
-#include "memtopo/macro.h"
-#include "memtopo/kversion.h"
+#include "shared/macro.h"
+#include "shared/kversion.h"
 
 static void test_parse(void)
 {

@@ -2,8 +2,8 @@
 /* iomem parsing, resource kinds, coverage, RAM boundaries, memmap fallback. */
 #include "unit.h"
 
-#include "memtopo/macro.h"
-#include "memtopo/resources.h"
+#include "shared/macro.h"
+#include "core/resources.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)

@@ -2,8 +2,8 @@
 /* udev rules that online memory: the distributions' real files, near misses, overrides. */
 #include "unit.h"
 
-#include "memtopo/macro.h"
-#include "memtopo/udev-rules.h"
+#include "shared/macro.h"
+#include "core/udev-rules.h"
 
 /* RHEL 7 40-redhat.rules: one line, the s390 test inverted by RESULT!=. */
 static const char rhel7[] =

@@ -2,8 +2,8 @@
 /* /proc/zoneinfo parsing on real captures and on broken text. */
 #include "unit.h"
 
-#include "memtopo/macro.h"
-#include "memtopo/zoneinfo.h"
+#include "shared/macro.h"
+#include "core/zoneinfo.h"
 
 struct want {
 	enum mt_zone zone;

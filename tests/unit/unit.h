@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "memtopo/sysfs.h"
+#include "shared/sysfs.h"
 
 /* One per test program (each is its own translation unit). */
 static int unit_failures;

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* memtopo check: can the kernel's picture of memory blocks be trusted? */
+#include <string.h>
+
+#include "cli/render-check.h"
+#include "core/checks.h"
+#include "cli/cmd.h"
+#include "cli/open-snapshot.h"
+
+enum {
+	OPT_SEVERITY = MT_OPT_FIRST_COMMAND_OPT,
+	OPT_ONLY,
+	OPT_SKIP,
+	OPT_FORMAT,
+	OPT_NO_CENSUS,
+};
+
+enum check_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS };
+
+#define CHECK_SHORTOPTS MT_GLOBAL_SHORTOPTS
+static const struct option longopts[] = {
+	{"severity", required_argument, NULL, OPT_SEVERITY},
+	{"only", required_argument, NULL, OPT_ONLY},
+	{"skip", required_argument, NULL, OPT_SKIP},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
+	MT_GLOBAL_LONGOPTS,
+	{NULL, 0, NULL, 0},
+};
+
+void cmd_check_usage(FILE *out)
+{
+	fputs("Usage: memtopo check [OPTIONS]\n\n"
+	      "Check memory blocks, node links, iomem, zones and policy for the\n"
+	      "inconsistencies real kernels have produced.\n\n"
+	      "Options:\n"
+	      "      --severity LEVEL   report from this level up: info, warning, error\n"
+	      "                         (default: warning for the table, info otherwise)\n"
+	      "      --only ID[,ID]     run only these checks\n"
+	      "      --skip ID[,ID]     do not run these checks\n"
+	      "      --format FORMAT    table (default), json or prometheus\n"
+	      "      --no-census        skip unmovable-pages (reads /proc/kpageflags)\n"
+	      "\n" MT_GLOBAL_USAGE "\nChecks:\n",
+	      out);
+	for (size_t i = 0; i < mt_nchecks; i++)
+		fprintf(out, "  %-24s %-7s %s\n", mt_checks[i].id,
+			mt_severity_name(mt_checks[i].severity), mt_checks[i].summary);
+	fputs("\nExit status: 0 ok, 1 warning, 2 error, 3 could not check.\n"
+	      "See memtopo-check(8).\n",
+	      out);
+}
+
+struct check_request {
+	enum check_format format;
+	bool severity_given;
+	enum mt_severity severity;
+	char *only_buf, *skip_buf;
+	const char **only, **skip;
+	bool no_census;
+};
+
+/* "a,b,c" -> NULL-terminated array pointing into a copy; every id must exist. */
+static int parse_ids(const struct mt_command *self, const char *opt, const char *arg,
+		     char **buf, const char ***ids)
+{
+	size_t n = 1;
+	char *save = NULL, *tok;
+
+	free(*buf);
+	free(*ids);
+	*ids = NULL;
+	*buf = strdup(arg);
+	if (!*buf)
+		return -ENOMEM;
+	for (const char *p = arg; *p; p++)
+		n += *p == ',';
+	*ids = calloc(n + 1, sizeof(**ids));
+	if (!*ids)
+		return -ENOMEM;
+	n = 0;
+	for (tok = strtok_r(*buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!mt_check_find(tok) && strcmp(tok, MT_ID_EVIDENCE_MISSING) != 0 &&
+		    strcmp(tok, MT_ID_RESOURCE_FALLBACK) != 0) {
+			mt_usage_error(self, "%s: no check named '%s'", opt, tok);
+			return MT_STATUS_UNKNOWN;
+		}
+		(*ids)[n++] = tok;
+	}
+	if (n == 0) {
+		mt_usage_error(self, "%s: no check ids", opt);
+		return MT_STATUS_UNKNOWN;
+	}
+	return 0;
+}
+
+static int add_skip(struct check_request *rq, const char *id)
+{
+	size_t n = 0;
+	const char **ids;
+
+	while (rq->skip && rq->skip[n])
+		n++;
+	ids = realloc(rq->skip, (n + 2) * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	ids[n] = id;
+	ids[n + 1] = NULL;
+	rq->skip = ids;
+	return 0;
+}
+
+/* Usage errors exit 3: "could not check", as monitoring plugins do. */
+static int parse_args(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv,
+		      struct check_request *rq)
+{
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, ":" CHECK_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SEVERITY:
+			if (!mt_severity_parse(optarg, &rq->severity)) {
+				mt_usage_error(self, "--severity: '%s' is not info, warning or error",
+					       optarg);
+				return MT_STATUS_UNKNOWN;
+			}
+			rq->severity_given = true;
+			break;
+		case OPT_ONLY:
+			if ((r = parse_ids(self, "--only", optarg, &rq->only_buf, &rq->only)) != 0)
+				return r < 0 ? MT_STATUS_UNKNOWN : r;
+			break;
+		case OPT_SKIP:
+			if ((r = parse_ids(self, "--skip", optarg, &rq->skip_buf, &rq->skip)) != 0)
+				return r < 0 ? MT_STATUS_UNKNOWN : r;
+			break;
+		case OPT_NO_CENSUS:
+			rq->no_census = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "table") == 0)
+				rq->format = FORMAT_TABLE;
+			else if (strcmp(optarg, "json") == 0)
+				rq->format = FORMAT_JSON;
+			else if (strcmp(optarg, "prometheus") == 0)
+				rq->format = FORMAT_PROMETHEUS;
+			else {
+				mt_usage_error(self, "--format: '%s' is not table, json or "
+						     "prometheus", optarg);
+				return MT_STATUS_UNKNOWN;
+			}
+			break;
+		default:
+			r = mt_opts_handle(self, opts, c, optarg, argv);
+			if (r != MT_CONTINUE)
+				return r == MT_EXIT_USAGE ? MT_STATUS_UNKNOWN : r;
+		}
+	}
+	if (optind < argc) {
+		mt_usage_error(self, "unexpected argument '%s'", argv[optind]);
+		return MT_STATUS_UNKNOWN;
+	}
+	if (opts->json)
+		rq->format = FORMAT_JSON;
+	/* --no-census is --skip unmovable-pages: the one check that reads kpageflags. */
+	if (rq->no_census && (r = add_skip(rq, "unmovable-pages")) < 0)
+		return MT_STATUS_UNKNOWN;
+	if (!rq->severity_given)
+		rq->severity = rq->format == FORMAT_TABLE && opts->verbose < 1 ? MT_SEV_WARNING
+										: MT_SEV_INFO;
+	return MT_CONTINUE;
+}
+
+/* Keep findings at or above the level; count them; the status follows. */
+static void summarise(struct mt_check_report *rep)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < rep->findings.n; i++) {
+		struct mt_finding *f = &rep->findings.f[i];
+
+		if (f->severity < rep->min_severity) {
+			mt_finding_clear(f);
+			continue;
+		}
+		rep->counts[f->severity]++;
+		rep->findings.f[kept++] = *f;
+	}
+	rep->findings.n = kept;
+	rep->status = rep->counts[MT_SEV_ERROR]     ? MT_STATUS_ERROR
+		      : rep->counts[MT_SEV_WARNING] ? MT_STATUS_WARNING
+						    : MT_STATUS_OK;
+}
+
+static int report(const struct check_request *rq, struct mt_check_report *rep)
+{
+	switch (rq->format) {
+	case FORMAT_JSON:
+		return mt_check_print_json(rep, stdout);
+	case FORMAT_PROMETHEUS:
+		return mt_check_print_prometheus(rep, stdout);
+	case FORMAT_TABLE:
+		break;
+	}
+	return mt_check_print_text(rep, stdout);
+}
+
+int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
+{
+	struct check_request rq = {0};
+	struct mt_check_report rep = {0};
+	struct mt_check_filter filter;
+	struct mt_snapshot *snap = NULL;
+	struct mt_sysroot sr;
+	int r, status = MT_STATUS_UNKNOWN;
+
+	r = parse_args(self, opts, argc, argv, &rq);
+	if (r != MT_CONTINUE) {
+		status = r;
+		goto out_args;
+	}
+	filter = (struct mt_check_filter){.only = rq.only, .skip = rq.skip};
+	if (mt_open_sysroot(opts, &sr) < 0)
+		goto out_args;
+	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0)
+		goto out;
+	if (snap->nblocks == 0) {
+		mt_err("check: %s/%s holds no memory blocks: nothing to check", sr.sys_path,
+		       MT_SYSFS_MEMORY);
+		goto out;
+	}
+	mt_snapshot_settle(&sr, snap);
+	r = mt_checks_run(snap, &filter, &rep.findings);
+	if (r < 0) {
+		mt_err("check: %s: %s", mt_errno_name(r), strerror(-r));
+		goto out;
+	}
+	rep.snap = snap;
+	rep.min_severity = rq.severity;
+	rep.only = rq.only;
+	rep.skip = rq.skip;
+	rep.color = rq.format == FORMAT_TABLE && mt_use_color(opts);
+	summarise(&rep);
+	/* --only named checks none of which could run: that is no answer at all. */
+	if (rq.only && !mt_checks_any_runs(snap, &filter))
+		rep.status = MT_STATUS_UNKNOWN;
+	r = report(&rq, &rep);
+	if (r < 0)
+		mt_err("check: writing the report: %s: %s", mt_errno_name(r), strerror(-r));
+	else
+		status = (int)rep.status;
+out:
+	mt_findings_free(&rep.findings);
+	mt_snapshot_free(snap);
+	mt_sysroot_close(&sr);
+out_args:
+	free(rq.only_buf);
+	free(rq.skip_buf);
+	free(rq.only);
+	free(rq.skip);
+	return status;
+}

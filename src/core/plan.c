@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Selection for online / offline: snapshot + request -> the blocks to try,
+ * in order, and the blocks left alone with the reason. No I/O.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/checks.h"
+#include "core/plan.h"
+#include "shared/units.h"
+#include "plan-internal.h"
+
+static const char *const result_names[] = {
+	[MT_HP_PLANNED] = "planned", [MT_HP_DONE] = "done",
+	[MT_HP_ALREADY] = "already", [MT_HP_FAILED] = "failed",
+	[MT_HP_SKIPPED] = "skipped", [MT_HP_TIMEOUT] = "timeout",
+	[MT_HP_ROLLED_BACK] = "rolled-back",
+};
+
+const char *mt_hp_result_name(enum mt_hp_result r)
+{
+	return result_names[r];
+}
+
+const char *mt_hp_action_name(enum mt_hp_action a)
+{
+	return a == MT_HP_ONLINE ? "online" : "offline";
+}
+
+/* A request this machine cannot mean: -EINVAL, with the reason in `error`. */
+static int refuse_request(char *error, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(error, size, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* The check findings that make a block unsafe to touch (unless --force). */
+static const struct {
+	const char *id, *reason;
+} unsafe_flags[] = {
+	{"multi-zone", "flagged multi-zone: it spans zones, the kernel refuses to offline it "
+		       "(--force tries anyway)"},
+	{"partial-ram", "flagged partial-ram: holes in its range, the kernel refuses to offline "
+			"it (--force tries anyway)"},
+	{"shares-pmem", "flagged shares-pmem: part of it is persistent memory (--force tries "
+			"anyway)"},
+	{"subsection-collision", "flagged subsection-collision: RAM and persistent memory share "
+				 "a section (--force tries anyway)"},
+	{"multi-node-link", "flagged multi-node-link: linked to several nodes (--force tries "
+			    "anyway)"},
+	{"state-mismatch", "flagged state-mismatch: its state and online disagree (--force "
+			   "tries anyway)"},
+};
+
+static const char *unsafe_reason(const uint32_t *flags, size_t idx)
+{
+	for (size_t i = 0; flags && i < ARRAY_SIZE(unsafe_flags); i++)
+		if (flags[idx] & (1u << mt_check_order(unsafe_flags[i].id)))
+			return unsafe_flags[i].reason;
+	return NULL;
+}
+
+static bool block_has_zone(const struct mt_block *b, enum mt_zone z)
+{
+	for (unsigned i = 0; b->nzones != MT_ZONES_UNKNOWN && i < b->nzones; i++)
+		if (b->zones[i] == z)
+			return true;
+	return false;
+}
+
+/* --zone: the zone an online block is in, or one an offline block may go to. */
+static bool zone_matches(const struct mt_block *b, unsigned mask)
+{
+	for (int z = 0; mask && z < MT_ZONE_COUNT; z++)
+		if ((mask & (1u << z)) && block_has_zone(b, (enum mt_zone)z))
+			return true;
+	return !mask;
+}
+
+static bool node_matches(const struct mt_snapshot *s, const struct mt_block *b,
+			 const struct mt_hp_request *rq)
+{
+	const int *nodes = mt_block_nodes(s, b);
+
+	for (unsigned i = 0; rq->node_filter && i < b->nnodes; i++)
+		if (mt_idlist_contains(&rq->nodes, (unsigned long)nodes[i]))
+			return true;
+	return !rq->node_filter;
+}
+
+/* What to write to state to bring this block where the request wants it. */
+static const char *state_value(const struct mt_block *b, const struct mt_hp_request *rq)
+{
+	if (rq->action == MT_HP_OFFLINE)
+		return "offline";
+	switch (rq->to) {
+	case MT_TO_MOVABLE:
+		return "online_movable";
+	case MT_TO_KERNEL:
+		return "online_kernel";
+	case MT_TO_AUTO:
+		return "online";
+	case MT_TO_DEFAULT:
+		break;
+	}
+	/* Movable when the kernel offers it: such memory can be offlined again. */
+	return block_has_zone(b, MT_ZONE_MOVABLE) ? "online_movable" : "online";
+}
+
+static bool in_target_state(const struct mt_block *b, enum mt_hp_action a)
+{
+	return a == MT_HP_ONLINE ? b->state == MT_STATE_ONLINE : b->state == MT_STATE_OFFLINE;
+}
+
+static int push(struct mt_hp_step **v, size_t *n, const struct mt_hp_step *step)
+{
+	struct mt_hp_step *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	(*v)[(*n)++] = *step;
+	return 0;
+}
+
+/* Does block idx fall in what the request names (ignoring the filters)? */
+static bool targeted(const struct mt_snapshot *s, const struct mt_hp_request *rq, size_t idx)
+{
+	uint64_t first = (uint64_t)s->blocks[idx].id * s->block_size;
+
+	switch (rq->target) {
+	case MT_HP_RANGE:
+		return first >= rq->range_first && first + s->block_size - 1 <= rq->range_last;
+	case MT_HP_BLOCKS:
+		return mt_idlist_contains(&rq->blocks, s->blocks[idx].id);
+	case MT_HP_SIZE:
+		break;
+	}
+	return true;
+}
+
+static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq,
+		     const uint32_t *flags, size_t idx)
+{
+	const struct mt_snapshot *s = plan->snap;
+	const struct mt_block *b = &s->blocks[idx];
+	struct mt_hp_step step = {.block = b->id, .idx = idx, .from = (enum mt_state)b->state,
+				  .write = state_value(b, rq), .result = MT_HP_PLANNED};
+	const char *unsafe = unsafe_reason(flags, idx);
+
+	/* The zone an online block is in: where it stays, or what it leaves. */
+	if (b->state == MT_STATE_ONLINE && b->nzones == 1)
+		snprintf(step.zone, sizeof(step.zone), "%s", mt_zone_name(b->zones[0]));
+
+	if (!node_matches(s, b, rq) || !zone_matches(b, rq->zone_mask))
+		return 0;
+	if (in_target_state(b, rq->action)) {
+		/* SIZE counts what changes; a named block already there is reported. */
+		if (plan->size_mode)
+			return 0;
+		step.result = MT_HP_ALREADY;
+		return push(&plan->steps, &plan->nsteps, &step);
+	}
+	step.result = MT_HP_SKIPPED;
+	if (b->state == MT_STATE_UNKNOWN)
+		step.reason = "state unreadable";
+	else if (b->state == MT_STATE_GOING_OFFLINE)
+		step.reason = "an offline of it is in progress";
+	else if (unsafe && !rq->force)
+		step.reason = unsafe;
+	if (step.reason)
+		return push(&plan->skipped, &plan->nskipped, &step);
+	step.result = MT_HP_PLANNED;
+	return push(&plan->steps, &plan->nsteps, &step);
+}
+
+/* offline SIZE: Movable before kernel zones (they offline), each from the top down. */
+static int cmp_offline(const void *a, const void *b, void *arg)
+{
+	const struct mt_snapshot *s = arg;
+	const struct mt_hp_step *x = a, *y = b;
+	bool mx = block_has_zone(&s->blocks[x->idx], MT_ZONE_MOVABLE);
+	bool my = block_has_zone(&s->blocks[y->idx], MT_ZONE_MOVABLE);
+
+	if (mx != my)
+		return mx ? -1 : 1;
+	return x->block > y->block ? -1 : x->block < y->block;
+}
+
+int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request *rq, char *error,
+			size_t size)
+{
+	uint64_t bs = s->block_size, present = (uint64_t)s->nblocks * bs;
+	char human[16], present_h[16];
+	size_t hits = 0;
+
+	switch (rq->target) {
+	case MT_HP_SIZE:
+		mt_size_human(bs, human, sizeof(human));
+		if (rq->size % bs)
+			return refuse_request(error, size, "%" PRIu64 " bytes is not a multiple of the block "
+						   "size (%s)", rq->size, human);
+		if (rq->size > present)
+			return refuse_request(error, size, "%s is more than the memory present (%s)",
+				     mt_size_human(rq->size, human, sizeof(human)),
+				     mt_size_human(present, present_h, sizeof(present_h)));
+		return 0;
+	case MT_HP_RANGE:
+		mt_size_human(bs, human, sizeof(human));
+		if (rq->range_first % bs || (rq->range_last + 1) % bs)
+			return refuse_request(error, size, "0x%" PRIx64 "-0x%" PRIx64 " is not aligned to the "
+						   "block size (%s)", rq->range_first, rq->range_last, human);
+		for (size_t i = 0; i < s->nblocks; i++)
+			hits += targeted(s, rq, i);
+		if (!hits)
+			return refuse_request(error, size, "no memory block in 0x%" PRIx64 "-0x%" PRIx64,
+				     rq->range_first, rq->range_last);
+		return 0;
+	case MT_HP_BLOCKS:
+		for (size_t i = 0; i < rq->blocks.n; i++)
+			for (unsigned long id = rq->blocks.r[i].lo; id <= rq->blocks.r[i].hi; id++) {
+				if (mt_snapshot_find(s, id) < 0)
+					return refuse_request(error, size, "memory%lu does not exist", id);
+				if (id == rq->blocks.r[i].hi)
+					break;
+			}
+		return 0;
+	}
+	return 0;
+}
+
+int mt_hp_verdict_rank(enum mt_verdict v)
+{
+	return v == MT_VERDICT_LIKELY ? 0 : v == MT_VERDICT_UNLIKELY ? 2 : 1;
+}
+
+static int cmp_census(const void *a, const void *b, void *arg)
+{
+	const struct mt_hp_step *x = a, *y = b;
+	int rx = mt_hp_verdict_rank((enum mt_verdict)x->verdict);
+	int ry = mt_hp_verdict_rank((enum mt_verdict)y->verdict);
+
+	if (rx != ry)
+		return rx - ry;
+	return cmp_offline(a, b, arg);
+}
+
+static void mark_spares(struct mt_hp_plan *plan)
+{
+	uint64_t need = plan->requested_bytes / plan->snap->block_size;
+
+	for (size_t i = 0; i < plan->nsteps; i++)
+		plan->steps[i].spare = i >= need;
+}
+
+size_t mt_hp_plan_census_window(const struct mt_hp_plan *plan)
+{
+	uint64_t need = plan->requested_bytes / plan->snap->block_size;
+
+	if (plan->action != MT_HP_OFFLINE)
+		return 0;
+	/* Named blocks are taken whatever their census: read it for the report. */
+	if (!plan->size_mode)
+		return plan->nsteps;
+	return need * 2 < plan->nsteps ? (size_t)need * 2 : plan->nsteps;
+}
+
+void mt_hp_plan_order_by_census(struct mt_hp_plan *plan)
+{
+	for (size_t i = 0; i < plan->nsteps; i++)
+		plan->steps[i].verdict = (uint8_t)mt_block_verdict(plan->snap, plan->steps[i].idx);
+	if (!plan->size_mode)
+		return;
+	if (plan->nsteps > 1)
+		qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_census,
+			(void *)plan->snap);
+	mark_spares(plan);
+}
+
+int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq,
+		     const uint32_t *flags, struct mt_hp_plan *plan, char *error, size_t size)
+{
+	int r;
+
+	*plan = (struct mt_hp_plan){.snap = s, .action = rq->action,
+				    .size_mode = rq->target == MT_HP_SIZE,
+				    .requested_bytes = rq->size};
+	r = mt_hp_request_check(s, rq, error, size);
+	if (r)
+		return r;
+	for (size_t i = 0; i < s->nblocks; i++)
+		if (targeted(s, rq, i) && (r = add_block(plan, rq, flags, i)) < 0)
+			return r;
+	if (plan->size_mode && rq->action == MT_HP_OFFLINE && plan->nsteps > 1)
+		qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_offline, (void *)s);
+	if (plan->size_mode) {
+		mark_spares(plan);
+	} else {
+		for (size_t i = 0; i < plan->nsteps; i++)
+			if (plan->steps[i].result == MT_HP_PLANNED)
+				plan->requested_bytes += s->block_size;
+	}
+	if (!plan->nsteps && !plan->nskipped)
+		snprintf(plan->refusal, sizeof(plan->refusal),
+			 "no memory block matches the request and its filters: nothing to do");
+	else if (!rq->force)
+		mt_hp_plan_safety(plan, rq);
+	return 0;
+}
+
+void mt_hp_plan_free(struct mt_hp_plan *plan)
+{
+	free(plan->steps);
+	free(plan->skipped);
+	plan->steps = plan->skipped = NULL;
+	plan->nsteps = plan->nskipped = 0;
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The machine around the blocks, each part read only when asked for: node
+ * masks, kernel release and memory_hotplug parameters, iomem, zoneinfo,
+ * udev rules, MemAvailable. Whatever is absent stays absent (NULL, n == 0,
+ * have_* false): a capture is often partial, and check says so once.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "shared/macro.h"
+#include "snapshot-internal.h"
+
+static const char *const param_names[MT_PARAM_COUNT] = {
+	[MT_PARAM_MEMMAP_ON_MEMORY] = "memmap_on_memory",
+	[MT_PARAM_ONLINE_POLICY] = "online_policy",
+	[MT_PARAM_AUTO_MOVABLE_RATIO] = "auto_movable_ratio",
+	[MT_PARAM_AUTO_MOVABLE_NUMA_AWARE] = "auto_movable_numa_aware",
+};
+
+static int read_mask(int node_fd, const char *name, bool *have, struct mt_idlist *out)
+{
+	char buf[4096];
+
+	if (node_fd < 0 || mt_read_attr(node_fd, name, buf, sizeof(buf)) < 0)
+		return 0;
+	/* An unparsable mask is as good as an absent one. */
+	if (mt_idlist_parse(buf, out) < 0)
+		return 0;
+	*have = true;
+	return 0;
+}
+
+static void read_masks(const struct mt_sysroot *sr, struct mt_node_masks *m)
+{
+	read_mask(sr->node_fd, "possible", &m->have_possible, &m->possible);
+	read_mask(sr->node_fd, "online", &m->have_online, &m->online);
+	read_mask(sr->node_fd, "has_memory", &m->have_memory, &m->has_memory);
+	read_mask(sr->node_fd, "has_normal_memory", &m->have_normal_memory,
+		  &m->has_normal_memory);
+}
+
+static char *read_string(int dirfd, const char *path)
+{
+	char buf[256];
+
+	if (dirfd < 0 || mt_read_attr(dirfd, path, buf, sizeof(buf)) <= 0)
+		return NULL;
+	return strdup(buf);
+}
+
+/*
+ * zoneinfo counts pages. A capture of another machine says its page size in
+ * <sysroot>/page_size (arm64 and ppc64 use 16K and 64K pages); the running
+ * system is asked; otherwise 4 KiB.
+ */
+static unsigned long page_size(const struct mt_sysroot *sr)
+{
+	char buf[32];
+	unsigned long v;
+
+	if (mt_read_attr(sr->root_fd, "page_size", buf, sizeof(buf)) > 0 &&
+	    mt_parse_ulong(buf, 10, &v) == 0 && v >= 4096 && !(v & (v - 1)))
+		return v;
+	if (!*sr->root_path)
+		return (unsigned long)sysconf(_SC_PAGESIZE);
+	return 4096;
+}
+
+/*
+ * The architecture decides the section size. The running system says it;
+ * for a capture, distribution kernels name it in their release string.
+ */
+static char *machine(const struct mt_sysroot *sr, const char *osrelease)
+{
+	static const struct {
+		const char *tag, *machine;
+	} tags[] = {
+		{"amd64", "x86_64"}, {"x86_64", "x86_64"}, {"arm64", "aarch64"},
+		{"aarch64", "aarch64"}, {"ppc64", "ppc64"}, {"s390x", "s390x"},
+	};
+	struct utsname u;
+
+	if (!*sr->root_path)
+		return uname(&u) == 0 ? strdup(u.machine) : NULL;
+	for (size_t i = 0; osrelease && i < ARRAY_SIZE(tags); i++)
+		if (strstr(osrelease, tags[i].tag))
+			return strdup(tags[i].machine);
+	return NULL;
+}
+
+static void read_kernel(const struct mt_sysroot *sr, struct mt_snapshot *s)
+{
+	s->osrelease = read_string(sr->proc_fd, "sys/kernel/osrelease");
+	for (int i = 0; i < MT_PARAM_COUNT; i++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "module/memory_hotplug/parameters/%s", param_names[i]);
+		s->params[i] = read_string(sr->sys_fd, path);
+	}
+	s->page_size = page_size(sr);
+	s->machine = machine(sr, s->osrelease);
+}
+
+static int read_zoneinfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	if (sr->proc_fd < 0 || mt_read_file(sr->proc_fd, "zoneinfo", &text) < 0)
+		return 0;
+	r = mt_zoneinfo_parse(text, &s->zoneinfo);
+	if (r == -ENOMEM)
+		return r;
+	s->have_zoneinfo = r == 0;
+	return 0;
+}
+
+static void read_meminfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *p;
+	uint64_t kib;
+
+	if (sr->proc_fd < 0 || mt_read_file(sr->proc_fd, "meminfo", &text) < 0)
+		return;
+	p = strstr(text, "MemTotal:");
+	if (p && sscanf(p, "MemTotal: %" SCNu64 " kB", &kib) == 1)
+		s->mem_total = kib * 1024;
+	p = strstr(text, "MemAvailable:");
+	if (p && sscanf(p, "MemAvailable: %" SCNu64 " kB", &kib) == 1) {
+		s->mem_available = kib * 1024;
+		s->have_mem_available = true;
+	}
+}
+
+int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s)
+{
+	int r = 0;
+
+	if (s->want & MT_WANT_NODE_MASKS)
+		read_masks(sr, &s->masks);
+	if (s->want & MT_WANT_KERNEL)
+		read_kernel(sr, s);
+	if ((s->want & MT_WANT_RESOURCES) &&
+	    (r = mt_resources_read(sr->proc_fd, sr->sys_fd, &s->resources)) < 0)
+		return r;
+	if ((s->want & MT_WANT_ZONEINFO) && (r = read_zoneinfo(sr, s)) < 0)
+		return r;
+	if ((s->want & MT_WANT_UDEV) && (r = mt_udev_rules_read(sr->root_fd, &s->udev)) < 0)
+		return r;
+	if (s->want & MT_WANT_MEMINFO)
+		read_meminfo(sr, s);
+	return 0;
+}
+
+void mt_snapshot_free_system(struct mt_snapshot *s)
+{
+	mt_idlist_free(&s->masks.possible);
+	mt_idlist_free(&s->masks.online);
+	mt_idlist_free(&s->masks.has_memory);
+	mt_idlist_free(&s->masks.has_normal_memory);
+	free(s->osrelease);
+	free(s->machine);
+	for (int i = 0; i < MT_PARAM_COUNT; i++)
+		free(s->params[i]);
+	mt_resources_free(&s->resources);
+	mt_zoneinfo_free(&s->zoneinfo);
+	mt_udev_rules_free(&s->udev);
+}

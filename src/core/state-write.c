@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The deadline-bounded write of a block's state, in a child process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shared/clock.h"
+#include "core/state-write.h"
+
+static sigset_t watched(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	return set;
+}
+
+int mt_interrupts_start(struct mt_interrupts *in)
+{
+	sigset_t set = watched();
+
+	in->count = 0;
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	in->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return in->sigfd < 0 ? -errno : 0;
+}
+
+bool mt_interrupts_pending(struct mt_interrupts *in)
+{
+	struct signalfd_siginfo si;
+
+	while (in->sigfd >= 0 && read(in->sigfd, &si, sizeof(si)) == sizeof(si))
+		in->count++;
+	return in->count > 0;
+}
+
+void mt_interrupts_stop(struct mt_interrupts *in)
+{
+	sigset_t set = watched();
+
+	if (in->sigfd >= 0)
+		close(in->sigfd);
+	in->sigfd = -1;
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/*
+ * The write is done by a vfork()ed child: it shares our memory and page
+ * tables, so the write allocates next to nothing (a kernel stack and a
+ * task). A fork() would copy our page tables (580 KiB of them in an ASan
+ * build, 48 KiB otherwise): unmovable pages that can land in the very
+ * block being offlined and make it fail with EBUSY, attempt after attempt,
+ * since each new child reuses the pages the last one freed. While the
+ * child runs this thread is suspended; a watchdog thread ends the child at
+ * the deadline or on a second interrupt.
+ */
+struct watch {
+	pid_t pid;      /* the child's, stored by the child itself (vfork returns only after it ends) */
+	int done_fd;    /* eventfd: the child is gone, stop watching */
+	long deadline;  /* mt_now_ms() */
+	struct mt_interrupts *in;
+	int result;     /* 0, -ETIMEDOUT or -ECANCELED: why the watchdog killed the child */
+};
+
+/* The child: every signal blocked (no spurious EINTR), one write, the errno as status. */
+static _Noreturn void write_child(struct watch *w, int mem_fd, uint32_t block, const char *value)
+{
+	sigset_t all;
+	char path[48];
+	ssize_t n;
+	int fd;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	__atomic_store_n(&w->pid, getpid(), __ATOMIC_RELEASE);
+	snprintf(path, sizeof(path), "memory%" PRIu32 "/state", block);
+	fd = openat(mem_fd, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		_exit(errno & 0xff);
+	n = write(fd, value, strlen(value));
+	_exit(n < 0 ? errno & 0xff : 0);
+}
+
+static void kill_child(struct watch *w, int why)
+{
+	pid_t pid;
+	struct pollfd p = {.fd = w->done_fd, .events = POLLIN};
+
+	/* The child stores its pid first thing; until then, wait in 1 ms steps. */
+	while ((pid = __atomic_load_n(&w->pid, __ATOMIC_ACQUIRE)) == 0)
+		if (poll(&p, 1, 1) > 0)
+			return; /* gone before it ever started */
+	w->result = why;
+	kill(pid, SIGKILL);
+}
+
+static void *watchdog(void *arg)
+{
+	struct watch *w = arg;
+
+	for (;;) {
+		struct pollfd p[2] = {{.fd = w->done_fd, .events = POLLIN},
+				      {.fd = w->in ? w->in->sigfd : -1, .events = POLLIN}};
+		long left = w->deadline - mt_now_ms();
+
+		if (left <= 0) {
+			kill_child(w, -ETIMEDOUT);
+			return NULL;
+		}
+		if (poll(p, 2, left > 1000 ? 1000 : (int)left) <= 0)
+			continue;
+		if (p[0].revents & POLLIN)
+			return NULL;
+		/* A first interrupt lets the write finish; a second one aborts it. */
+		if ((p[1].revents & POLLIN) && mt_interrupts_pending(w->in) && w->in->count > 1) {
+			kill_child(w, -ECANCELED);
+			return NULL;
+		}
+	}
+}
+
+int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_ms,
+		   struct mt_interrupts *in)
+{
+	struct watch w = {.deadline = mt_now_ms() + timeout_ms, .in = in};
+	pthread_t thread;
+	int status, r;
+	pid_t pid;
+
+	w.done_fd = eventfd(0, EFD_CLOEXEC);
+	if (w.done_fd < 0)
+		return -errno;
+	r = pthread_create(&thread, NULL, watchdog, &w);
+	if (r) {
+		close(w.done_fd);
+		return -r;
+	}
+	pid = vfork();
+	if (pid == 0)
+		write_child(&w, mem_fd, block, value);
+	r = pid < 0 ? -errno : 0;
+	/* Here the child has ended (or never started): stop the watchdog. */
+	(void)eventfd_write(w.done_fd, 1); /* a fresh counter: cannot overflow */
+	pthread_join(thread, NULL);
+	close(w.done_fd);
+	if (pid < 0)
+		return r;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	/* A child that ended on its own at the deadline still says how the write went. */
+	if (WIFEXITED(status))
+		return -WEXITSTATUS(status);
+	return w.result ? w.result : -ECHILD; /* ECHILD: killed by someone else */
+}
