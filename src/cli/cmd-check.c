@@ -19,13 +19,13 @@ enum check_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS };
 
 #define CHECK_SHORTOPTS MT_GLOBAL_SHORTOPTS
 static const struct option longopts[] = {
-	{"severity", required_argument, NULL, OPT_SEVERITY},
-	{"only", required_argument, NULL, OPT_ONLY},
-	{"skip", required_argument, NULL, OPT_SKIP},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
+	{ "severity", required_argument, NULL, OPT_SEVERITY },
+	{ "only", required_argument, NULL, OPT_ONLY },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-census", no_argument, NULL, OPT_NO_CENSUS },
 	MT_GLOBAL_LONGOPTS,
-	{NULL, 0, NULL, 0},
+	{ NULL, 0, NULL, 0 },
 };
 
 void cmd_check_usage(FILE *out)
@@ -60,8 +60,8 @@ struct check_request {
 };
 
 /* "a,b,c" -> NULL-terminated array pointing into a copy; every id must exist. */
-static int parse_ids(const struct mt_command *self, const char *opt, const char *arg,
-		     char **buf, const char ***ids)
+static int parse_ids(const struct mt_command *self, const char *opt, const char *arg, char **buf,
+		     const char ***ids)
 {
 	size_t n = 1;
 	char *save = NULL, *tok;
@@ -119,7 +119,8 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 		switch (c) {
 		case OPT_SEVERITY:
 			if (!mt_severity_parse(optarg, &rq->severity)) {
-				mt_usage_error(self, "--severity: '%s' is not info, warning or error",
+				mt_usage_error(self,
+					       "--severity: '%s' is not info, warning or error",
 					       optarg);
 				return MT_STATUS_UNKNOWN;
 			}
@@ -144,8 +145,10 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 			else if (strcmp(optarg, "prometheus") == 0)
 				rq->format = FORMAT_PROMETHEUS;
 			else {
-				mt_usage_error(self, "--format: '%s' is not table, json or "
-						     "prometheus", optarg);
+				mt_usage_error(self,
+					       "--format: '%s' is not table, json or "
+					       "prometheus",
+					       optarg);
 				return MT_STATUS_UNKNOWN;
 			}
 			break;
@@ -166,7 +169,7 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 		return MT_STATUS_UNKNOWN;
 	if (!rq->severity_given)
 		rq->severity = rq->format == FORMAT_TABLE && opts->verbose < 1 ? MT_SEV_WARNING
-										: MT_SEV_INFO;
+									       : MT_SEV_INFO;
 	return MT_CONTINUE;
 }
 
@@ -206,8 +209,8 @@ static int report(const struct check_request *rq, struct mt_check_report *rep)
 
 int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
 {
-	struct check_request rq = {0};
-	struct mt_check_report rep = {0};
+	struct check_request rq = { 0 };
+	struct mt_check_report rep = { 0 };
 	struct mt_check_filter filter;
 	struct mt_snapshot *snap = NULL;
 	struct mt_sysroot sr;
@@ -218,7 +221,7 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 		status = r;
 		goto out_args;
 	}
-	filter = (struct mt_check_filter){.only = rq.only, .skip = rq.skip};
+	filter = (struct mt_check_filter){ .only = rq.only, .skip = rq.skip };
 	if (mt_open_sysroot(opts, &sr) < 0)
 		goto out_args;
 	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0)

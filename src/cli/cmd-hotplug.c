@@ -41,21 +41,21 @@ enum {
 
 #define HOTPLUG_SHORTOPTS "b:" MT_GLOBAL_SHORTOPTS
 static const struct option longopts[] = {
-	{"blocks", required_argument, NULL, 'b'},
-	{"node", required_argument, NULL, OPT_NODE},
-	{"zone", required_argument, NULL, OPT_ZONE},
-	{"to", required_argument, NULL, OPT_TO},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"deadline", required_argument, NULL, OPT_DEADLINE},
-	{"retries", required_argument, NULL, OPT_RETRIES},
-	{"rollback", no_argument, NULL, OPT_ROLLBACK},
-	{"force", no_argument, NULL, OPT_FORCE},
-	{"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
-	{"progress", optional_argument, NULL, OPT_PROGRESS},
-	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
+	{ "blocks", required_argument, NULL, 'b' },
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "zone", required_argument, NULL, OPT_ZONE },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "rollback", no_argument, NULL, OPT_ROLLBACK },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
+	{ "progress", optional_argument, NULL, OPT_PROGRESS },
+	{ "no-census", no_argument, NULL, OPT_NO_CENSUS },
 	MT_GLOBAL_LONGOPTS,
-	{NULL, 0, NULL, 0},
+	{ NULL, 0, NULL, 0 },
 };
 
 enum progress_mode { PROGRESS_AUTO, PROGRESS_ALWAYS, PROGRESS_NEVER };
@@ -106,19 +106,22 @@ static int parse_zones(const struct mt_command *self, const char *arg, unsigned 
 
 		/* Exact names only: chmem's "-z DMA" also matches DMA32. */
 		for (z = 1; z < MT_ZONE_COUNT; z++)
-			if (strlen(mt_zone_name(z)) == len && strncasecmp(p, mt_zone_name(z), len) == 0)
+			if (strlen(mt_zone_name(z)) == len &&
+			    strncasecmp(p, mt_zone_name(z), len) == 0)
 				break;
 		if (z == MT_ZONE_COUNT)
-			return mt_usage_error(self, "--zone: no zone named '%.*s' (DMA, DMA32, "
-						    "Normal, HighMem, Movable, Device)", (int)len, p);
+			return mt_usage_error(self,
+					      "--zone: no zone named '%.*s' (DMA, DMA32, "
+					      "Normal, HighMem, Movable, Device)",
+					      (int)len, p);
 		*mask |= 1u << z;
 		p += len + (p[len] == ',');
 	}
 	return *mask ? 0 : mt_usage_error(self, "--zone: no zone given");
 }
 
-static int parse_option(const struct mt_command *self, struct mt_opts *opts, int c,
-			char **argv, struct hp_args *a)
+static int parse_option(const struct mt_command *self, struct mt_opts *opts, int c, char **argv,
+			struct hp_args *a)
 {
 	struct mt_hp_request *rq = &a->rq;
 	char *end;
@@ -127,8 +130,10 @@ static int parse_option(const struct mt_command *self, struct mt_opts *opts, int
 	case 'b':
 		mt_idlist_free(&rq->blocks);
 		if (mt_idlist_parse(optarg, &rq->blocks) < 0 || !rq->blocks.n)
-			return mt_usage_error(self, "--blocks: '%s' is not a block list like 7 or "
-						    "3-7,12", optarg);
+			return mt_usage_error(self,
+					      "--blocks: '%s' is not a block list like 7 or "
+					      "3-7,12",
+					      optarg);
 		rq->target = MT_HP_BLOCKS;
 		return MT_CONTINUE;
 	case OPT_NODE:
@@ -156,11 +161,14 @@ static int parse_option(const struct mt_command *self, struct mt_opts *opts, int
 		rq->dry_run = true;
 		return MT_CONTINUE;
 	case OPT_TIMEOUT:
-		return mt_parse_seconds(self, "--timeout", optarg, &rq->timeout, false) ?: MT_CONTINUE;
+		return mt_parse_seconds(self, "--timeout", optarg, &rq->timeout, false)
+			       ?: MT_CONTINUE;
 	case OPT_DEADLINE:
-		return mt_parse_seconds(self, "--deadline", optarg, &rq->deadline, false) ?: MT_CONTINUE;
+		return mt_parse_seconds(self, "--deadline", optarg, &rq->deadline, false)
+			       ?: MT_CONTINUE;
 	case OPT_LOCK_WAIT:
-		return mt_parse_seconds(self, "--lock-wait", optarg, &a->lock_wait, true) ?: MT_CONTINUE;
+		return mt_parse_seconds(self, "--lock-wait", optarg, &a->lock_wait, true)
+			       ?: MT_CONTINUE;
 	case OPT_RETRIES:
 		errno = 0;
 		rq->retries = (unsigned)strtoul(optarg, &end, 10);
@@ -211,8 +219,10 @@ static int parse_target(const struct mt_command *self, struct hp_args *a)
 	if (strncasecmp(a->target, "0x", 2) == 0) {
 		rq->target = MT_HP_RANGE;
 		if (mt_range_parse(a->target, &rq->range_first, &rq->range_last) < 0)
-			return mt_usage_error(self, "'%s' is not a range 0xSTART-0xEND with START "
-						    "<= END", a->target);
+			return mt_usage_error(self,
+					      "'%s' is not a range 0xSTART-0xEND with START "
+					      "<= END",
+					      a->target);
 		return 0;
 	}
 	rq->target = MT_HP_SIZE;
@@ -220,8 +230,10 @@ static int parse_target(const struct mt_command *self, struct hp_args *a)
 	if (r == -ERANGE)
 		return mt_usage_error(self, "'%s' is too large", a->target);
 	if (r < 0 || rq->size == 0)
-		return mt_usage_error(self, "'%s' is not a size like 512M, 4G or 1T (whole "
-					    "units, not zero)", a->target);
+		return mt_usage_error(self,
+				      "'%s' is not a size like 512M, 4G or 1T (whole "
+				      "units, not zero)",
+				      a->target);
 	return 0;
 }
 
@@ -282,12 +294,14 @@ static int prepare(const struct mt_command *self, struct hp_run *run, const stru
 	r = mt_lock_take(&run->sr, a->lock_wait, &run->lock);
 	if (r == -EWOULDBLOCK) {
 		if (run->lock.holder)
-			mt_err("%s: %s: another memtopo (pid %ld) is changing memory blocks; wait for "
-			       "it or use --lock-wait", self->name, run->lock.path,
-			       (long)run->lock.holder);
+			mt_err("%s: %s: another memtopo (pid %ld) is changing memory blocks; wait "
+			       "for "
+			       "it or use --lock-wait",
+			       self->name, run->lock.path, (long)run->lock.holder);
 		else
 			mt_err("%s: %s: another memtopo is changing memory blocks; wait for it or "
-			       "use --lock-wait", self->name, run->lock.path);
+			       "use --lock-wait",
+			       self->name, run->lock.path);
 		return MT_EXIT_FAILURE;
 	}
 	if (r < 0) {
@@ -322,10 +336,11 @@ static int make_plan(const struct mt_command *self, struct hp_run *run, const st
 	int r;
 
 	/* The census is read lazily below, for the candidates that need it. */
-	static const char *const no_census_check[] = {"unmovable-pages", NULL};
-	const struct mt_check_filter filter = {.skip = no_census_check};
+	static const char *const no_census_check[] = { "unmovable-pages", NULL };
+	const struct mt_check_filter filter = { .skip = no_census_check };
 
-	if (mt_read_snapshot(&run->sr, mt_checks_wants(&filter) | MT_WANT_MEMINFO, &run->snap) < 0 ||
+	if (mt_read_snapshot(&run->sr, mt_checks_wants(&filter) | MT_WANT_MEMINFO, &run->snap) <
+		    0 ||
 	    mt_require_block_size(&run->sr, run->snap) < 0)
 		return MT_EXIT_FAILURE;
 	if (a->rq.node_filter && (r = mt_require_nodes(self, &run->sr, run->snap, &a->rq.nodes)))
@@ -334,7 +349,8 @@ static int make_plan(const struct mt_command *self, struct hp_run *run, const st
 	mt_snapshot_settle(&run->sr, run->snap);
 	r = mt_checks_block_flags(run->snap, &run->flags);
 	if (r == 0)
-		r = mt_hp_plan_build(run->snap, &a->rq, run->flags, &run->plan, error, sizeof(error));
+		r = mt_hp_plan_build(run->snap, &a->rq, run->flags, &run->plan, error,
+				     sizeof(error));
 	if (r == -EINVAL && error[0])
 		return mt_usage_error(self, "%s", error);
 	if (r < 0) {
@@ -410,13 +426,13 @@ static void watch_bytes_done(void *ctx, uint64_t done_bytes)
 
 static int apply(struct hp_run *run, const struct hp_args *a, const struct mt_opts *opts)
 {
-	struct mt_interrupts in = {.sigfd = -1};
+	struct mt_interrupts in = { .sigfd = -1 };
 	/* A capture's changes are not this machine's: syslog only the live one. */
-	struct hp_watch watch = {.log_changes = !opts->sysroot};
-	const struct mt_hp_observer obs = {.ctx = &watch,
-					   .block_begin = watch_block_begin,
-					   .block_end = watch_block_end,
-					   .bytes_done = watch_bytes_done};
+	struct hp_watch watch = { .log_changes = !opts->sysroot };
+	const struct mt_hp_observer obs = { .ctx = &watch,
+					    .block_begin = watch_block_begin,
+					    .block_end = watch_block_end,
+					    .bytes_done = watch_bytes_done };
 	bool tty = isatty(STDERR_FILENO);
 	int r;
 
@@ -465,7 +481,7 @@ out:
 
 static int run_hotplug(const struct mt_command *self, struct mt_opts *opts, struct hp_args *a)
 {
-	struct hp_run run = {.lock = {.fd = -1}};
+	struct hp_run run = { .lock = { .fd = -1 } };
 	struct mt_hp_report rep;
 	int r;
 
@@ -480,11 +496,12 @@ static int run_hotplug(const struct mt_command *self, struct mt_opts *opts, stru
 	if (r == 0 && !a->rq.dry_run && !run.plan.refusal[0])
 		r = apply(&run, a, opts);
 	if (r == 0) {
-		rep = (struct mt_hp_report){.plan = &run.plan,
-					    .outcome = a->rq.dry_run || run.plan.refusal[0]
-							       ? NULL
-							       : &run.outcome,
-					    .dry_run = a->rq.dry_run, .quiet = opts->verbose < 0};
+		rep = (struct mt_hp_report){ .plan = &run.plan,
+					     .outcome = a->rq.dry_run || run.plan.refusal[0]
+								? NULL
+								: &run.outcome,
+					     .dry_run = a->rq.dry_run,
+					     .quiet = opts->verbose < 0 };
 		if (run.plan.refusal[0] && !opts->json)
 			mt_err("%s: %s", self->name, run.plan.refusal);
 		mt_hp_print_errors(&rep);
@@ -497,7 +514,7 @@ static int run_hotplug(const struct mt_command *self, struct mt_opts *opts, stru
 
 int cmd_hotplug(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
 {
-	struct hp_args a = {.rq = {.timeout = 30, .retries = 3}};
+	struct hp_args a = { .rq = { .timeout = 30, .retries = 3 } };
 	int r;
 
 	a.rq.action = strcmp(self->name, "online") == 0 ? MT_HP_ONLINE : MT_HP_OFFLINE;

@@ -24,20 +24,20 @@ enum {
 #define LIST_SHORTOPTS "o:S:abnrP" MT_GLOBAL_SHORTOPTS
 const char cmd_list_shortopts[] = LIST_SHORTOPTS;
 const struct option cmd_list_longopts[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"output-all", no_argument, NULL, OPT_OUTPUT_ALL},
-	{"all", no_argument, NULL, 'a'},
-	{"split", required_argument, NULL, 'S'},
-	{"bytes", no_argument, NULL, 'b'},
-	{"noheadings", no_argument, NULL, 'n'},
-	{"raw", no_argument, NULL, 'r'},
-	{"pairs", no_argument, NULL, 'P'},
-	{"summary", optional_argument, NULL, OPT_SUMMARY},
-	{"node", required_argument, NULL, OPT_NODE},
-	{"state", required_argument, NULL, OPT_STATE},
-	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
+	{ "output", required_argument, NULL, 'o' },
+	{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
+	{ "all", no_argument, NULL, 'a' },
+	{ "split", required_argument, NULL, 'S' },
+	{ "bytes", no_argument, NULL, 'b' },
+	{ "noheadings", no_argument, NULL, 'n' },
+	{ "raw", no_argument, NULL, 'r' },
+	{ "pairs", no_argument, NULL, 'P' },
+	{ "summary", optional_argument, NULL, OPT_SUMMARY },
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "no-census", no_argument, NULL, OPT_NO_CENSUS },
 	MT_GLOBAL_LONGOPTS,
-	{NULL, 0, NULL, 0},
+	{ NULL, 0, NULL, 0 },
 };
 
 void cmd_list_usage(FILE *out)
@@ -55,7 +55,8 @@ void cmd_list_usage(FILE *out)
 	      "  -P, --pairs            KEY=\"value\" output\n"
 	      "      --summary[=WHEN]   summary: never, always or only\n"
 	      "      --node N[,M]       only blocks on these NUMA nodes\n"
-	      "      --state STATE      only blocks in this state (online, offline, going-offline)\n"
+	      "      --state STATE      only blocks in this state (online, offline, "
+	      "going-offline)\n"
 	      "      --no-census        OFFLINE says unknown: do not read /proc/kpageflags\n"
 	      "\n" MT_GLOBAL_USAGE "\nColumns (default " DEFAULT_COLUMNS
 	      ", or $MEMTOPO_COLUMNS):\n",
@@ -175,9 +176,9 @@ static int parse_states(const struct mt_command *self, const char *list, unsigne
 		snprintf(name, sizeof(name), "%.*s", (int)len, p);
 		s = mt_state_parse(name);
 		if (s == MT_STATE_UNKNOWN)
-			return mt_usage_error(self,
-					      "--state: '%s' is not online, offline or going-offline",
-					      name);
+			return mt_usage_error(
+				self, "--state: '%s' is not online, offline or going-offline",
+				name);
 		*states |= 1u << s;
 		p += len + (p[len] == ',');
 	}
@@ -261,14 +262,18 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 			else if (!optarg || strcmp(optarg, "only") == 0)
 				rq->summary = MT_SUMMARY_ONLY;
 			else
-				return mt_usage_error(self, "--summary: '%s' is not never, always "
-							    "or only", optarg);
+				return mt_usage_error(self,
+						      "--summary: '%s' is not never, always "
+						      "or only",
+						      optarg);
 			break;
 		case OPT_NODE:
 			mt_idlist_free(&rq->nodes);
 			if (mt_idlist_parse(optarg, &rq->nodes) < 0 || rq->nodes.n == 0)
-				return mt_usage_error(self, "--node: '%s' is not a node list "
-							    "like 1 or 0,2-3", optarg);
+				return mt_usage_error(self,
+						      "--node: '%s' is not a node list "
+						      "like 1 or 0,2-3",
+						      optarg);
 			rq->node_filter = true;
 			break;
 		case OPT_STATE:
@@ -350,8 +355,8 @@ static int build(const struct mt_command *self, const struct mt_sysroot *sr, str
 
 int cmd_list(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
 {
-	struct list_request rq = {0};
-	struct mt_list l = {0};
+	struct list_request rq = { 0 };
+	struct mt_list l = { 0 };
 	struct mt_sysroot sr;
 	struct mt_snapshot *snap = NULL;
 	int r, status = MT_EXIT_FAILURE;

@@ -25,10 +25,10 @@
 enum { OPT_COUNT = MT_OPT_FIRST_COMMAND_OPT, OPT_TIMEOUT };
 
 static const struct option longopts[] = {
-	{"count", required_argument, NULL, OPT_COUNT},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	MT_GLOBAL_LONGOPTS,
-	{NULL, 0, NULL, 0},
+	{ NULL, 0, NULL, 0 },
 };
 
 /* udevd answers on this socket; without it, "udev" monitors hear nothing. */
@@ -129,8 +129,8 @@ static void print_event(const struct event *ev, const char *source, bool json)
 		mt_json_add(o, "action", json_object_new_string(ev->action));
 		mt_json_add(o, "block", json_object_new_uint64(ev->block));
 		mt_json_add(o, "node", ev->node >= 0 ? json_object_new_int(ev->node) : NULL);
-		mt_json_add(o, "state", strcmp(ev->state, "-") ? json_object_new_string(ev->state)
-							       : NULL);
+		mt_json_add(o, "state",
+			    strcmp(ev->state, "-") ? json_object_new_string(ev->state) : NULL);
 		mt_json_add(o, "seqnum", json_object_new_uint64(ev->seqnum));
 		mt_json_add(o, "source", json_object_new_string(source));
 		/* One object per line: scripts read it as a stream. */
@@ -166,15 +166,16 @@ static struct udev_monitor *open_monitor(const struct mt_libudev *lib, struct ud
 }
 
 /* Events until --count, --timeout, SIGINT or SIGTERM. Returns the events seen. */
-static unsigned long watch(const struct mt_libudev *lib, struct udev_monitor *mon, const char *source,
-			   const struct monitor_args *a, bool json, struct mt_interrupts *in)
+static unsigned long watch(const struct mt_libudev *lib, struct udev_monitor *mon,
+			   const char *source, const struct monitor_args *a, bool json,
+			   struct mt_interrupts *in)
 {
 	long end = a->timeout > 0 ? mt_now_ms() + (long)(a->timeout * 1000) : 0;
 	unsigned long seen = 0;
 
 	while (!a->count || seen < a->count) {
-		struct pollfd p[2] = {{.fd = lib->udev_monitor_get_fd(mon), .events = POLLIN},
-				      {.fd = in->sigfd, .events = POLLIN}};
+		struct pollfd p[2] = { { .fd = lib->udev_monitor_get_fd(mon), .events = POLLIN },
+				       { .fd = in->sigfd, .events = POLLIN } };
 		long left = end ? end - mt_now_ms() : -1;
 		struct udev_device *dev;
 		struct event ev;
@@ -236,7 +237,7 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 static int listen_to(const struct mt_libudev *lib, struct udev_monitor *mon, const char *source,
 		     const struct monitor_args *a, const struct mt_opts *opts)
 {
-	struct mt_interrupts in = {.sigfd = -1};
+	struct mt_interrupts in = { .sigfd = -1 };
 	unsigned long seen;
 	int r;
 
@@ -253,7 +254,7 @@ static int listen_to(const struct mt_libudev *lib, struct udev_monitor *mon, con
 
 int cmd_monitor(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
 {
-	struct monitor_args a = {0};
+	struct monitor_args a = { 0 };
 	struct udev_monitor *mon = NULL;
 	struct udev *udev = NULL;
 	struct mt_libudev lib;
@@ -272,7 +273,8 @@ int cmd_monitor(const struct mt_command *self, struct mt_opts *opts, int argc, c
 	mon = udev ? open_monitor(&lib, udev, &source) : NULL;
 	if (!mon) {
 		mt_err("monitor: cannot listen to uevents (netlink): %s; are you in a network "
-		       "namespace without them?", mt_errno_name(errno ? errno : EPROTO));
+		       "namespace without them?",
+		       mt_errno_name(errno ? errno : EPROTO));
 		r = MT_EXIT_FAILURE;
 	} else {
 		r = listen_to(&lib, mon, source, &a, opts);

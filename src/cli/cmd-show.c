@@ -11,9 +11,9 @@
 enum { OPT_NO_CENSUS = MT_OPT_FIRST_COMMAND_OPT };
 
 static const struct option longopts[] = {
-	{"no-census", no_argument, NULL, OPT_NO_CENSUS},
+	{ "no-census", no_argument, NULL, OPT_NO_CENSUS },
 	MT_GLOBAL_LONGOPTS,
-	{NULL, 0, NULL, 0},
+	{ NULL, 0, NULL, 0 },
 };
 
 void cmd_show_usage(FILE *out)
@@ -45,8 +45,8 @@ static int parse_block(const char *arg, const struct mt_snapshot *s, unsigned lo
 	return mt_parse_ulong(arg, 10, id);
 }
 
-static const char *const census_check[] = {"unmovable-pages", NULL};
-static const struct mt_check_filter skip_census = {.skip = census_check};
+static const char *const census_check[] = { "unmovable-pages", NULL };
+static const struct mt_check_filter skip_census = { .skip = census_check };
 
 /* Keep the findings that name block `id`. */
 static void keep_block(struct mt_findings *fs, uint32_t id)
@@ -69,7 +69,7 @@ static void keep_block(struct mt_findings *fs, uint32_t id)
 static int show(const struct mt_command *self, struct mt_opts *opts, struct mt_sysroot *sr,
 		struct mt_snapshot *snap, const char *arg, bool census)
 {
-	struct mt_show sh = {.snap = snap, .color = mt_use_color(opts)};
+	struct mt_show sh = { .snap = snap, .color = mt_use_color(opts) };
 	unsigned long id;
 	long idx;
 	int r;
@@ -116,8 +116,8 @@ int cmd_show(const struct mt_command *self, struct mt_opts *opts, int argc, char
 			return r;
 	}
 	if (optind + 1 != argc)
-		return mt_usage_error(self, optind == argc ? "which block?"
-							   : "one block at a time");
+		return mt_usage_error(self,
+				      optind == argc ? "which block?" : "one block at a time");
 	if (mt_open_sysroot(opts, &sr) < 0)
 		return MT_EXIT_FAILURE;
 	r = MT_EXIT_FAILURE;

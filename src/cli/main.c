@@ -10,14 +10,15 @@
 static int cmd_help(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv);
 
 static const struct mt_command commands[] = {
-	{"list", cmd_list, "memory blocks merged into ranges, like lsmem (default)",
-	 cmd_list_usage},
-	{"check", cmd_check, "check blocks, node links, iomem, zones and policy", cmd_check_usage},
-	{"show", cmd_show, "everything about one memory block", cmd_show_usage},
-	{"online", cmd_hotplug, "bring memory blocks online, safely", cmd_hotplug_usage},
-	{"offline", cmd_hotplug, "take memory blocks offline, safely", cmd_hotplug_usage},
-	{"monitor", cmd_monitor, "stream memory-block uevents", cmd_monitor_usage},
-	{"help", cmd_help, "help on a command", NULL},
+	{ "list", cmd_list, "memory blocks merged into ranges, like lsmem (default)",
+	  cmd_list_usage },
+	{ "check", cmd_check, "check blocks, node links, iomem, zones and policy",
+	  cmd_check_usage },
+	{ "show", cmd_show, "everything about one memory block", cmd_show_usage },
+	{ "online", cmd_hotplug, "bring memory blocks online, safely", cmd_hotplug_usage },
+	{ "offline", cmd_hotplug, "take memory blocks offline, safely", cmd_hotplug_usage },
+	{ "monitor", cmd_monitor, "stream memory-block uevents", cmd_monitor_usage },
+	{ "help", cmd_help, "help on a command", NULL },
 };
 
 static const struct mt_command *find_command(const char *name)
@@ -82,7 +83,7 @@ static int find_command_word(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct mt_opts opts = {.color = MT_COLOR_AUTO, .main_usage = main_usage};
+	struct mt_opts opts = { .color = MT_COLOR_AUTO, .main_usage = main_usage };
 	const struct mt_command *cmd;
 	int word = find_command_word(argc, argv);
 

@@ -28,7 +28,7 @@ int mt_open_sysroot(const struct mt_opts *opts, struct mt_sysroot *sr)
 
 int mt_read_snapshot(const struct mt_sysroot *sr, unsigned want, struct mt_snapshot **out)
 {
-	struct mt_error e = {0};
+	struct mt_error e = { 0 };
 	int r = mt_snapshot_read(sr, want, out, &e);
 
 	if (r == 0)
@@ -94,7 +94,8 @@ int mt_require_nodes(const struct mt_command *cmd, const struct mt_sysroot *sr,
 					      nodes->r[i].hi);
 		for (unsigned long id = nodes->r[i].lo; id <= nodes->r[i].hi; id++)
 			if (!node_exists(sr, s, id))
-				return mt_usage_error(cmd, "--node: this machine has no node %lu", id);
+				return mt_usage_error(cmd, "--node: this machine has no node %lu",
+						      id);
 	}
 	return 0;
 }

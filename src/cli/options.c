@@ -43,8 +43,7 @@ int mt_parse_seconds(const struct mt_command *cmd, const char *opt, const char *
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(v) || v < 0 || (!zero_ok && v == 0) ||
-	    v > 1e6)
+	if (errno || end == arg || *end || !isfinite(v) || v < 0 || (!zero_ok && v == 0) || v > 1e6)
 		return mt_usage_error(cmd, "%s: '%s' is not a number of seconds", opt, arg);
 	*out = v;
 	return 0;
@@ -91,7 +90,8 @@ int mt_opts_handle(const struct mt_command *cmd, struct mt_opts *opts, int c, co
 		else if (strcmp(arg, "never") == 0)
 			opts->color = MT_COLOR_NEVER;
 		else
-			return mt_usage_error(cmd, "--color: '%s' is not auto, always or never", arg);
+			return mt_usage_error(cmd, "--color: '%s' is not auto, always or never",
+					      arg);
 		return MT_CONTINUE;
 	case 'h':
 		if ((opts->implicit_command || !cmd->usage) && opts->main_usage)

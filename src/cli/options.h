@@ -28,7 +28,7 @@ struct mt_opts {
 	bool json;
 	int verbose; /* -1 with --quiet */
 	enum mt_color color;
-	bool implicit_command; /* no command word: `memtopo -J` is `memtopo list -J` */
+	bool implicit_command;         /* no command word: `memtopo -J` is `memtopo list -J` */
 	void (*main_usage)(FILE *out); /* main's usage, for -h without a command */
 };
 
@@ -42,19 +42,22 @@ struct mt_command {
 /* Global options, accepted before or after the command. */
 enum { MT_OPT_SYSROOT = 0x1000, MT_OPT_COLOR, MT_OPT_FIRST_COMMAND_OPT = 0x1100 };
 #define MT_GLOBAL_SHORTOPTS "JhVvq"
-#define MT_GLOBAL_LONGOPTS                                                                         \
-	{"sysroot", required_argument, NULL, MT_OPT_SYSROOT},                                      \
-		{"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'},                \
-		{"version", no_argument, NULL, 'V'}, {"verbose", no_argument, NULL, 'v'},          \
-		{"quiet", no_argument, NULL, 'q'}, {"color", optional_argument, NULL, MT_OPT_COLOR}
-#define MT_GLOBAL_USAGE                                                                            \
-	"Global options:\n"                                                                        \
-	"      --sysroot DIR      read DIR/sys and DIR/proc instead of the running system\n"       \
-	"  -J, --json             JSON output\n"                                                   \
-	"  -v, --verbose          more messages on stderr\n"                                       \
-	"  -q, --quiet            fewer messages on stderr\n"                                      \
-	"      --color[=WHEN]     colour: auto (default), always or never\n"                       \
-	"  -h, --help             this help\n"                                                     \
+#define MT_GLOBAL_LONGOPTS                                                                    \
+	{ "sysroot", required_argument, NULL, MT_OPT_SYSROOT },                               \
+		{ "json", no_argument, NULL, 'J' }, { "help", no_argument, NULL, 'h' },       \
+		{ "version", no_argument, NULL, 'V' }, { "verbose", no_argument, NULL, 'v' }, \
+		{ "quiet", no_argument, NULL, 'q' },                                          \
+	{                                                                                     \
+		"color", optional_argument, NULL, MT_OPT_COLOR                                \
+	}
+#define MT_GLOBAL_USAGE                                                                      \
+	"Global options:\n"                                                                  \
+	"      --sysroot DIR      read DIR/sys and DIR/proc instead of the running system\n" \
+	"  -J, --json             JSON output\n"                                             \
+	"  -v, --verbose          more messages on stderr\n"                                 \
+	"  -q, --quiet            fewer messages on stderr\n"                                \
+	"      --color[=WHEN]     colour: auto (default), always or never\n"                 \
+	"  -h, --help             this help\n"                                               \
 	"  -V, --version          print the version\n"
 
 /*

@@ -10,12 +10,14 @@
 /* Runs shorter than this print no progress at all. */
 #define PROGRESS_AFTER_MS 1000
 
-void mt_progress_start(struct mt_progress *p, bool enabled, const char *action,
-		       size_t blocks_total, uint64_t bytes_total)
+void mt_progress_start(struct mt_progress *p, bool enabled, const char *action, size_t blocks_total,
+		       uint64_t bytes_total)
 {
-	*p = (struct mt_progress){.enabled = enabled, .action = action,
-				  .blocks_total = blocks_total, .bytes_total = bytes_total,
-				  .start_ms = mt_now_ms()};
+	*p = (struct mt_progress){ .enabled = enabled,
+				   .action = action,
+				   .blocks_total = blocks_total,
+				   .bytes_total = bytes_total,
+				   .start_ms = mt_now_ms() };
 }
 
 static void draw(struct mt_progress *p)

@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 struct mt_progress {
-	bool enabled;   /* --progress and a terminal */
-	bool shown;     /* a line is on screen */
+	bool enabled; /* --progress and a terminal */
+	bool shown;   /* a line is on screen */
 	const char *action;
 	size_t blocks_total;
 	uint64_t bytes_total, bytes_done;
@@ -21,8 +21,8 @@ struct mt_progress {
 	long start_ms;
 };
 
-void mt_progress_start(struct mt_progress *p, bool enabled, const char *action,
-		       size_t blocks_total, uint64_t bytes_total);
+void mt_progress_start(struct mt_progress *p, bool enabled, const char *action, size_t blocks_total,
+		       uint64_t bytes_total);
 /* Work on this block starts (NULL-safe, as every function here). */
 void mt_progress_block(struct mt_progress *p, uint32_t block);
 void mt_progress_done(struct mt_progress *p, uint64_t bytes_done);

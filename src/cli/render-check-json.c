@@ -48,10 +48,12 @@ int mt_check_print_json(const struct mt_check_report *rep, FILE *out)
 		err |= !f || json_object_array_add(findings, f) < 0;
 	}
 	if (!err) {
-		err |= mt_json_add(summary, "error", json_object_new_uint64(rep->counts[MT_SEV_ERROR]));
+		err |= mt_json_add(summary, "error",
+				   json_object_new_uint64(rep->counts[MT_SEV_ERROR]));
 		err |= mt_json_add(summary, "warning",
 				   json_object_new_uint64(rep->counts[MT_SEV_WARNING]));
-		err |= mt_json_add(summary, "info", json_object_new_uint64(rep->counts[MT_SEV_INFO]));
+		err |= mt_json_add(summary, "info",
+				   json_object_new_uint64(rep->counts[MT_SEV_INFO]));
 		err |= mt_json_add(summary, "blocks_checked",
 				   json_object_new_uint64(rep->snap->nblocks));
 		err |= mt_json_add(doc, "findings", findings);

@@ -36,16 +36,17 @@ static void print_findings(const struct mt_check_report *rep, FILE *out)
 		const struct mt_check *c = &mt_checks[i];
 
 		/* A check that could not run has no value: no series, not a 0. */
-		if (!mt_check_selected(&(struct mt_check_filter){.only = rep->only,
-								  .skip = rep->skip},
-				       c->id) ||
+		if (!mt_check_selected(
+			    &(struct mt_check_filter){ .only = rep->only, .skip = rep->skip },
+			    c->id) ||
 		    (c->needs & evidence) != c->needs)
 			continue;
 		for (int sev = MT_SEV_COUNT - 1; sev >= (int)rep->min_severity; sev--) {
 			size_t n = count_findings(rep, c->id, (enum mt_severity)sev);
 
 			if (n || sev == (int)c->severity)
-				fprintf(out, "memtopo_check_findings{id=\"%s\",severity=\"%s\"} %zu\n",
+				fprintf(out,
+					"memtopo_check_findings{id=\"%s\",severity=\"%s\"} %zu\n",
 					c->id, mt_severity_name((enum mt_severity)sev), n);
 		}
 	}
@@ -57,8 +58,7 @@ struct series {
 	uint64_t bytes;
 };
 
-static void block_labels(const struct mt_snapshot *snap, const struct mt_block *b,
-			 struct series *s)
+static void block_labels(const struct mt_snapshot *snap, const struct mt_block *b, struct series *s)
 {
 	const int *nodes = mt_block_nodes(snap, b);
 	size_t len = 0;
@@ -112,7 +112,8 @@ static int print_memory(const struct mt_check_report *rep, FILE *out)
 	if (!snap->block_size)
 		n = 0;
 	for (size_t k = 0; k < n; k++)
-		fprintf(out, "memtopo_memory_bytes{node=\"%s\",zone=\"%s\",state=\"%s\"} %" PRIu64 "\n",
+		fprintf(out,
+			"memtopo_memory_bytes{node=\"%s\",zone=\"%s\",state=\"%s\"} %" PRIu64 "\n",
 			all[k].node, all[k].zone, all[k].state, all[k].bytes);
 	free(all);
 	return 0;

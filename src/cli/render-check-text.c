@@ -5,7 +5,7 @@
 
 #include "cli/render-check.h"
 
-static const char *const status_names[] = {"ok", "warning", "error", "unknown"};
+static const char *const status_names[] = { "ok", "warning", "error", "unknown" };
 
 const char *mt_check_status_name(enum mt_check_status s)
 {
@@ -37,7 +37,8 @@ int mt_check_print_text(const struct mt_check_report *rep, FILE *out)
 		const struct mt_finding *f = &fs->f[i];
 
 		if (rep->color)
-			fprintf(out, "%s%s\033[0m", color_of(f->severity), mt_severity_name(f->severity));
+			fprintf(out, "%s%s\033[0m", color_of(f->severity),
+				mt_severity_name(f->severity));
 		else
 			fputs(mt_severity_name(f->severity), out);
 		fprintf(out, ": %s: %s\n", f->id, f->message ? f->message : "");
@@ -53,10 +54,11 @@ int mt_check_print_text(const struct mt_check_report *rep, FILE *out)
 	fputs(" in ", out);
 	plural(out, rep->snap->nblocks, "memory block", "memory blocks");
 	fprintf(out, "%s: %s\n",
-		rep->min_severity > MT_SEV_INFO ? (rep->min_severity == MT_SEV_ERROR
-							   ? " (errors only)"
-							   : " (info hidden: -v or --severity info shows it)")
-						: "",
+		rep->min_severity > MT_SEV_INFO
+			? (rep->min_severity == MT_SEV_ERROR
+				   ? " (errors only)"
+				   : " (info hidden: -v or --severity info shows it)")
+			: "",
 		mt_check_status_name(rep->status));
 	return fflush(out) == 0 ? 0 : -errno;
 }

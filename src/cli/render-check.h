@@ -21,7 +21,7 @@ struct mt_check_report {
 	const struct mt_snapshot *snap;
 	struct mt_findings findings; /* what is reported, most severe first */
 	enum mt_severity min_severity;
-	const char *const *only;     /* the ids asked for, for metrics of zero; NULL: all */
+	const char *const *only; /* the ids asked for, for metrics of zero; NULL: all */
 	const char *const *skip;
 	size_t counts[MT_SEV_COUNT];
 	enum mt_check_status status;

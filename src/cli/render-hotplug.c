@@ -32,8 +32,8 @@ static struct json_object *step_json(const struct mt_hp_plan *plan, const struct
 	err |= mt_json_add(o, "to", json_object_new_string(to_state(plan)));
 	err |= mt_json_add(o, "result", json_object_new_string(mt_hp_result_name(st->result)));
 	err |= mt_json_add(o, "attempts", json_object_new_uint64(st->attempts));
-	err |= mt_json_add(o, "errno", st->err ? json_object_new_string(mt_errno_name(st->err))
-					       : NULL);
+	err |= mt_json_add(o, "errno",
+			   st->err ? json_object_new_string(mt_errno_name(st->err)) : NULL);
 	err |= mt_json_add(o, "elapsed_ms", json_object_new_uint64(st->elapsed_ms));
 	err |= mt_json_add(o, "write", json_object_new_string(st->write));
 	err |= mt_json_add(o, "zone", st->zone[0] ? json_object_new_string(st->zone) : NULL);
@@ -98,8 +98,8 @@ int mt_hp_print_json(const struct mt_hp_report *rep, FILE *out)
 	err |= mt_json_add(doc, "blocks", blocks);
 	err |= mt_json_add(doc, "rolled_back", rolled);
 	err |= mt_json_add(doc, "status", json_object_new_string(status_of(rep)));
-	err |= mt_json_add(doc, "refusal", plan->refusal[0] ? json_object_new_string(plan->refusal)
-							    : NULL);
+	err |= mt_json_add(doc, "refusal",
+			   plan->refusal[0] ? json_object_new_string(plan->refusal) : NULL);
 	if (err) {
 		json_object_put(doc);
 		return -ENOMEM;
@@ -113,8 +113,8 @@ static void step_line(const struct mt_hp_plan *plan, const struct mt_hp_step *st
 	size_t len;
 
 	if (st->err)
-		snprintf(what, sizeof(what), "%s%s%s", mt_errno_name(st->err), st->reason ? ": " : "",
-			 st->reason ? st->reason : "");
+		snprintf(what, sizeof(what), "%s%s%s", mt_errno_name(st->err),
+			 st->reason ? ": " : "", st->reason ? st->reason : "");
 	else if (st->reason && st->zone[0] && plan->action == MT_HP_ONLINE)
 		snprintf(what, sizeof(what), "%s, zone %s", st->reason, st->zone);
 	else if (st->reason)
@@ -125,8 +125,9 @@ static void step_line(const struct mt_hp_plan *plan, const struct mt_hp_step *st
 			       st->block, mt_state_name(st->from), to_state(plan),
 			       mt_hp_result_name(st->result));
 	if (st->attempts && len < sizeof(line))
-		len += (size_t)snprintf(line + len, sizeof(line) - len, " %u attempt%s %6" PRIu64 " ms",
-					st->attempts, st->attempts == 1 ? " " : "s", st->elapsed_ms);
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+					" %u attempt%s %6" PRIu64 " ms", st->attempts,
+					st->attempts == 1 ? " " : "s", st->elapsed_ms);
 	if (what[0] && len < sizeof(line))
 		snprintf(line + len, sizeof(line) - len, "  %s", what);
 	/* No trailing blanks from the padding of the last column. */
@@ -145,8 +146,9 @@ int mt_hp_print_text(const struct mt_hp_report *rep, FILE *out)
 	mt_size_human(plan->requested_bytes, req, sizeof(req));
 	mt_size_human(o ? o->done_bytes : 0, done, sizeof(done));
 	if (rep->dry_run)
-		fprintf(out, "%s %s (dry run, nothing written): %s\n", mt_hp_action_name(plan->action),
-			req, plan->refusal[0] ? "would be refused" : "plan");
+		fprintf(out, "%s %s (dry run, nothing written): %s\n",
+			mt_hp_action_name(plan->action), req,
+			plan->refusal[0] ? "would be refused" : "plan");
 	else
 		fprintf(out, "%s %s: %s, %s done%s%s\n", mt_hp_action_name(plan->action), req,
 			status_of(rep), done, o && o->interrupted ? " (interrupted)" : "",
@@ -192,9 +194,9 @@ void mt_hp_print_errors(const struct mt_hp_report *rep)
 		       mt_hp_action_name(plan->action), mt_errno_name(st->err),
 		       st->reason ? " (" : "", st->reason ? st->reason : "", st->reason ? ")" : "",
 		       st->attempts, st->attempts == 1 ? "" : "s",
-		       st->err == EBUSY ? "try another block or --retries"
+		       st->err == EBUSY       ? "try another block or --retries"
 		       : st->err == ETIMEDOUT ? "the block is as it was; try a longer --timeout"
-		       : st->err == EINVAL ? "the kernel will not change this block"
-					   : "see dmesg for the kernel's reason");
+		       : st->err == EINVAL    ? "the kernel will not change this block"
+					      : "see dmesg for the kernel's reason");
 	}
 }

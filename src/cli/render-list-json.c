@@ -70,9 +70,9 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 	err |= mt_json_add(o, "end", json_object_new_uint64(end));
 	err |= mt_json_add(o, "size",
 			   json_object_new_uint64((uint64_t)mt_range_blocks(r) * s->block_size));
-	err |= mt_json_add(o, "state", r->mixed & MT_SPLIT_STATE
-					       ? NULL
-					       : json_object_new_string(mt_state_name(b->state)));
+	err |= mt_json_add(
+		o, "state",
+		r->mixed & MT_SPLIT_STATE ? NULL : json_object_new_string(mt_state_name(b->state)));
 	err |= mt_json_add(o, "first_block", json_object_new_uint64(b->id));
 	err |= mt_json_add(o, "last_block", json_object_new_uint64(s->blocks[r->last].id));
 	err |= mt_json_add(o, "blocks", json_object_new_uint64(mt_range_blocks(r)));
@@ -100,8 +100,7 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 					   : json_object_new_string(mt_verdict_name(v)));
 	}
 	if (shown(l, COL_FLAGS))
-		err |= mt_json_add(o, "flags",
-				   r->mixed & MT_SPLIT_FLAGS ? NULL : flags_json(l, r));
+		err |= mt_json_add(o, "flags", r->mixed & MT_SPLIT_FLAGS ? NULL : flags_json(l, r));
 	if (err) {
 		json_object_put(o);
 		return NULL;

@@ -152,10 +152,11 @@ static int print_ranges(const struct mt_list *l, FILE *out)
 		}
 		for (size_t c = 0; c < l->ncols && r == 0; c++) {
 			char buf[512];
-			const char *color = l->color ? cell_color(l, &l->ranges[i], l->cols[c]) : NULL;
+			const char *color =
+				l->color ? cell_color(l, &l->ranges[i], l->cols[c]) : NULL;
 
-			r = scols_line_set_data(ln, c, cell(l, &l->ranges[i], l->cols[c], buf,
-							      sizeof(buf)));
+			r = scols_line_set_data(
+				ln, c, cell(l, &l->ranges[i], l->cols[c], buf, sizeof(buf)));
 			if (r == 0 && color)
 				r = scols_cell_set_color(scols_line_get_cell(ln, c), color);
 		}
@@ -179,10 +180,10 @@ static void print_summary(const struct mt_list *l, FILE *out)
 	char buf[32];
 
 	summary_line(l, out, "Memory block size:", size_cell(l, s->block_size, buf, sizeof(buf)));
-	summary_line(l, out, "Total online memory:",
-		     size_cell(l, sum->online_bytes, buf, sizeof(buf)));
-	summary_line(l, out, "Total offline memory:",
-		     size_cell(l, sum->offline_bytes, buf, sizeof(buf)));
+	summary_line(l, out,
+		     "Total online memory:", size_cell(l, sum->online_bytes, buf, sizeof(buf)));
+	summary_line(l, out,
+		     "Total offline memory:", size_cell(l, sum->offline_bytes, buf, sizeof(buf)));
 	if (sum->unknown_bytes)
 		summary_line(l, out, "Unknown-state memory:",
 			     size_cell(l, sum->unknown_bytes, buf, sizeof(buf)));

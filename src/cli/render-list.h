@@ -18,7 +18,7 @@
 enum mt_summary_mode { MT_SUMMARY_DEFAULT, MT_SUMMARY_NEVER, MT_SUMMARY_ALWAYS, MT_SUMMARY_ONLY };
 
 struct mt_list_summary {
-	uint64_t online_bytes;  /* online and going-offline */
+	uint64_t online_bytes; /* online and going-offline */
 	uint64_t offline_bytes;
 	uint64_t unknown_bytes; /* state unreadable */
 	size_t blocks;
@@ -36,7 +36,6 @@ struct mt_list {
 	bool bytes, noheadings, raw, pairs, color;
 	struct mt_list_summary summary;
 };
-
 
 int mt_list_print_table(const struct mt_list *l, FILE *out);
 int mt_list_print_json(const struct mt_list *l, FILE *out);

@@ -83,8 +83,10 @@ static void text_resources(const struct mt_show *sh, FILE *out)
 		if (!overlaps(sh, r->start, r->end))
 			continue;
 		fprintf(out, "  %-13s %*s%016" PRIx64 "-%016" PRIx64 " %s\n",
-			any ? "" : res->source == MT_RES_IOMEM ? "iomem:" : "memmap:", 2 * r->depth,
-			"", r->start, r->end, r->name);
+			any                           ? ""
+			: res->source == MT_RES_IOMEM ? "iomem:"
+						      : "memmap:",
+			2 * r->depth, "", r->start, r->end, r->name);
 		any = true;
 	}
 	if (!any)
@@ -121,17 +123,19 @@ static void text_census(const struct mt_show *sh, FILE *out)
 		if (s->census_err && census_unreadable(s))
 			fprintf(out, "  %-13s %s\n", "census:", census_unreadable(s));
 		else if (s->census_err)
-			fprintf(out, "  %-13s unreadable: /proc/kpageflags: %s\n", "census:",
-				mt_errno_name(s->census_err));
+			fprintf(out, "  %-13s unreadable: /proc/kpageflags: %s\n",
+				"census:", mt_errno_name(s->census_err));
 		else
-			fprintf(out, "  %-13s unreadable: /proc/kpageflags ends before this block\n",
+			fprintf(out,
+				"  %-13s unreadable: /proc/kpageflags ends before this block\n",
 				"census:");
 		fprintf(out, "  %-13s unknown\n", "offline:");
 		return;
 	}
 	c = &s->census[sh->idx];
-	fprintf(out, "  %-13s %" PRIu64 " free, %" PRIu64 " movable, %" PRIu64 " huge, %" PRIu64
-		     " unmovable, %" PRIu64 " unknown (pages)\n",
+	fprintf(out,
+		"  %-13s %" PRIu64 " free, %" PRIu64 " movable, %" PRIu64 " huge, %" PRIu64
+		" unmovable, %" PRIu64 " unknown (pages)\n",
 		"census:", c->free, c->movable, c->huge, c->unmovable, c->unknown);
 	fprintf(out, "  %-13s %s\n", "offline:", mt_verdict_name(v));
 }
@@ -149,8 +153,8 @@ static void text_zones(const struct mt_show *sh, FILE *out)
 		any = true;
 	}
 	if (!any)
-		fprintf(out, "  %-13s %s\n", "zone spans:",
-			sh->snap->have_zoneinfo ? "none" : "- (no /proc/zoneinfo)");
+		fprintf(out, "  %-13s %s\n",
+			"zone spans:", sh->snap->have_zoneinfo ? "none" : "- (no /proc/zoneinfo)");
 }
 
 int mt_show_print_text(const struct mt_show *sh, FILE *out)
@@ -164,8 +168,8 @@ int mt_show_print_text(const struct mt_show *sh, FILE *out)
 	for (size_t i = 0; i < sh->findings.n; i++) {
 		const struct mt_finding *f = &sh->findings.f[i];
 
-		fprintf(out, "  %-13s %s %s: %s\n", i ? "" : "findings:",
-			mt_severity_name(f->severity), f->id, f->message);
+		fprintf(out, "  %-13s %s %s: %s\n",
+			i ? "" : "findings:", mt_severity_name(f->severity), f->id, f->message);
 		if (f->hint)
 			fprintf(out, "  %-13s   hint: %s\n", "", f->hint);
 	}
@@ -184,7 +188,7 @@ static struct json_object *set_json(const struct mt_nodeset *set)
 static struct json_object *resources_json(const struct mt_show *sh)
 {
 	const struct mt_resources *res = &sh->snap->resources;
-	static const char *const kinds[] = {"other", "ram", "pmem"};
+	static const char *const kinds[] = { "other", "ram", "pmem" };
 	struct json_object *a = json_object_new_array();
 
 	for (size_t i = 0; a && i < res->n; i++) {
@@ -246,8 +250,8 @@ static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 	mt_json_add(doc, "node", b->nnodes == 1 ? json_object_new_int(b->node) : NULL);
 	if (b->nnodes > 1)
 		mt_json_add(doc, "nodes",
-			    set_json(&(struct mt_nodeset){.n = b->nnodes,
-							  .ids = (int *)mt_block_nodes(sh->snap, b)}));
+			    set_json(&(struct mt_nodeset){
+				    .n = b->nnodes, .ids = (int *)mt_block_nodes(sh->snap, b) }));
 	if (links) {
 		mt_json_add(links, "forward", set_json(&d->fwd));
 		mt_json_add(links, "back", set_json(&d->back));
@@ -285,7 +289,7 @@ int mt_show_print_json(const struct mt_show *sh, FILE *out)
 	mt_json_add(doc, "resource_source",
 		    json_object_new_string(sh->snap->resources.source == MT_RES_IOMEM    ? "iomem"
 					   : sh->snap->resources.source == MT_RES_MEMMAP ? "memmap"
-											  : "none"));
+											 : "none"));
 	mt_json_add(doc, "zone_spans", zones_json(sh));
 	census_json(sh, doc);
 	findings = json_object_new_array();

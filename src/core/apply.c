@@ -66,7 +66,7 @@ static uint64_t next_random(struct run *run)
 static bool backoff(struct run *run, unsigned retry)
 {
 	long ms = BACKOFF_FIRST_MS << (retry < 5 ? retry : 5);
-	struct pollfd p = {.fd = run->in ? run->in->sigfd : -1, .events = POLLIN};
+	struct pollfd p = { .fd = run->in ? run->in->sigfd : -1, .events = POLLIN };
 
 	if (ms > BACKOFF_MAX_MS)
 		ms = BACKOFF_MAX_MS;
@@ -89,8 +89,7 @@ static void note_zone(struct mt_hp_step *st, const struct mt_block *b)
 }
 
 /* The write returned; what does the block say now? */
-static enum mt_hp_result settle(struct run *run, struct mt_hp_step *st, enum mt_hp_action a,
-				int r)
+static enum mt_hp_result settle(struct run *run, struct mt_hp_step *st, enum mt_hp_action a, int r)
 {
 	struct mt_block *b = &run->s->blocks[st->idx];
 
@@ -184,7 +183,8 @@ static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_acti
 			budget = deadline_left(run);
 		if (run->obs && run->obs->block_begin)
 			run->obs->block_begin(run->obs->ctx, st->block);
-		r = mt_state_write(run->sr->mem_fd, st->block, value, budget > 0 ? budget : 1, run->in);
+		r = mt_state_write(run->sr->mem_fd, st->block, value, budget > 0 ? budget : 1,
+				   run->in);
 		st->attempts++;
 		st->result = settle(run, st, a, r);
 		if (st->result != MT_HP_FAILED)
@@ -316,7 +316,8 @@ static void run_steps(struct run *run)
 			plan->steps[i].reason =
 				plan->steps[i].verdict == MT_VERDICT_UNLIKELY
 					? "passed over: its page census now finds unmovable pages"
-					: "passed over: its page census now finds pages it cannot judge";
+					: "passed over: its page census now finds pages it cannot "
+					  "judge";
 		}
 }
 
@@ -335,7 +336,8 @@ static void roll_back(struct run *run)
 		if (st->result != MT_HP_DONE)
 			continue;
 		if (undo == MT_HP_ONLINE)
-			value = strcmp(st->zone, "Movable") == 0 ? "online_movable" : "online_kernel";
+			value = strcmp(st->zone, "Movable") == 0 ? "online_movable"
+								 : "online_kernel";
 		back.attempts = 0;
 		back.from = plan->action == MT_HP_ONLINE ? MT_STATE_ONLINE : MT_STATE_OFFLINE;
 		change_block(run, &back, undo, value);
@@ -370,10 +372,16 @@ int mt_hp_apply(const struct mt_sysroot *sr, struct mt_snapshot *s, const struct
 		struct mt_hp_plan *plan, struct mt_interrupts *in, const struct mt_hp_observer *obs,
 		struct mt_hp_outcome *out)
 {
-	struct run run = {.sr = sr, .s = s, .rq = rq, .plan = plan, .in = in,
-			  .obs = obs, .out = out, .start_ms = mt_now_ms()};
+	struct run run = { .sr = sr,
+			   .s = s,
+			   .rq = rq,
+			   .plan = plan,
+			   .in = in,
+			   .obs = obs,
+			   .out = out,
+			   .start_ms = mt_now_ms() };
 
-	*out = (struct mt_hp_outcome){0};
+	*out = (struct mt_hp_outcome){ 0 };
 	run.rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)run.start_ms;
 	if (!run.rng)
 		run.rng = 1;

@@ -22,7 +22,8 @@ static const char *const zone_names[] = {
 
 const char *mt_state_name(enum mt_state s)
 {
-	return (unsigned)s < sizeof(state_names) / sizeof(*state_names) ? state_names[s] : "unknown";
+	return (unsigned)s < sizeof(state_names) / sizeof(*state_names) ? state_names[s]
+									: "unknown";
 }
 
 const char *mt_zone_name(enum mt_zone z)

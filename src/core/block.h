@@ -43,16 +43,16 @@ enum mt_state mt_state_parse(const char *s);
 
 /* 16 bytes: a 65,536-block machine costs 1 MiB, less than lsmem keeps. */
 struct mt_block {
-	uint32_t id;     /* block ids fit: 2^52 bytes of address / 16 MiB blocks */
+	uint32_t id; /* block ids fit: 2^52 bytes of address / 16 MiB blocks */
 	/*
 	 * The node when nnodes == 1 (-1 when 0); with several, the index of
 	 * their sorted list in mt_snapshot.node_sets: use mt_block_nodes().
 	 */
 	int node;
-	uint8_t state;   /* enum mt_state */
-	int8_t removable; /* 0 / 1, -1 when unknown or not read */
-	uint8_t nzones;  /* MT_ZONES_UNKNOWN when valid_zones is unreadable */
-	uint8_t nnodes;  /* node links found */
+	uint8_t state;               /* enum mt_state */
+	int8_t removable;            /* 0 / 1, -1 when unknown or not read */
+	uint8_t nzones;              /* MT_ZONES_UNKNOWN when valid_zones is unreadable */
+	uint8_t nnodes;              /* node links found */
 	uint8_t zones[MT_MAX_ZONES]; /* enum mt_zone, in the kernel's order */
 };
 

@@ -36,8 +36,8 @@ enum {
  * pages count only off the LRU: on it, migration moves them (measured in
  * the vm suite: blocks holding hundreds of mlocked LRU pages went offline).
  */
-static const uint64_t unmovable_bits = BIT(KPF_SLAB) | BIT(KPF_PGTABLE) | BIT(KPF_RESERVED) |
-				       BIT(KPF_HWPOISON) | BIT(KPF_OFFLINE);
+static const uint64_t unmovable_bits =
+	BIT(KPF_SLAB) | BIT(KPF_PGTABLE) | BIT(KPF_RESERVED) | BIT(KPF_HWPOISON) | BIT(KPF_OFFLINE);
 static const uint64_t pinned_bits = BIT(KPF_UNEVICTABLE) | BIT(KPF_MLOCKED);
 /* Migration moves these: user memory, page cache, swap cache, KSM. */
 static const uint64_t movable_bits = BIT(KPF_LRU) | BIT(KPF_ANON) | BIT(KPF_SWAPBACKED) |
@@ -50,7 +50,8 @@ void mt_census_count(const uint64_t *flags, size_t n, struct mt_census *c)
 
 		if ((f & unmovable_bits) || ((f & pinned_bits) && !(f & BIT(KPF_LRU))))
 			c->unmovable++;
-		else if (f & BIT(KPF_BUDDY)) /* every page of a free buddy block (is_free_buddy_page) */
+		else if (f &
+			 BIT(KPF_BUDDY)) /* every page of a free buddy block (is_free_buddy_page) */
 			c->free++;
 		else if (f & (BIT(KPF_HUGE) | BIT(KPF_THP)))
 			c->huge++; /* migrated (THP, hugetlb) or dissolved (free hugetlb) */
@@ -97,7 +98,7 @@ int mt_census_read(int fd, uint64_t first_pfn, uint64_t npages, struct mt_census
 	uint64_t *flags;
 	ssize_t n;
 
-	*c = (struct mt_census){0};
+	*c = (struct mt_census){ 0 };
 	if (npages == 0 || npages > (SIZE_MAX / sizeof(uint64_t)) ||
 	    first_pfn > (uint64_t)INT64_MAX / sizeof(uint64_t))
 		return -EINVAL;

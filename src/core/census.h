@@ -22,9 +22,9 @@ enum mt_verdict {
 	/* census not readable (not root, no kpageflags, --no-census), or its
 	 * only doubt is pages without flags, which may be in flight */
 	MT_VERDICT_UNKNOWN = 0,
-	MT_VERDICT_LIKELY,      /* no unmovable and no unknown pages */
-	MT_VERDICT_UNLIKELY,    /* unmovable pages */
-	MT_VERDICT_NONE,        /* not an online block: nothing to offline */
+	MT_VERDICT_LIKELY,   /* no unmovable and no unknown pages */
+	MT_VERDICT_UNLIKELY, /* unmovable pages */
+	MT_VERDICT_NONE,     /* not an online block: nothing to offline */
 };
 
 /* Classify n pages' flags (include/uapi/linux/kernel-page-flags.h) into c. */

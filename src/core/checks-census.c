@@ -32,7 +32,7 @@ static bool online(const struct mt_block *b)
 
 static int describe(const struct mt_snapshot *s, struct mt_finding *f)
 {
-	struct mt_census sum = {0};
+	struct mt_census sum = { 0 };
 	size_t total = 0;
 	char where[48], blocks[256];
 	const char *zone = strchr(f->key, '|') + 1;
@@ -57,16 +57,18 @@ static int describe(const struct mt_snapshot *s, struct mt_finding *f)
 	else
 		snprintf(where, sizeof(where), "%s", zone);
 	mt_format_blocks(f->blocks, f->nblocks, 8, blocks, sizeof(blocks));
-	return mt_finding_set_message(f, "%s unlikely to go offline: %zu of the %zu online "
-					 "blocks of %s (%" PRIu64 " unmovable page%s: slab, page "
-					 "tables, reserved, mlocked off the LRU, poisoned or "
-					 "offline; %" PRIu64 " page%s without flags)",
+	return mt_finding_set_message(f,
+				      "%s unlikely to go offline: %zu of the %zu online "
+				      "blocks of %s (%" PRIu64 " unmovable page%s: slab, page "
+				      "tables, reserved, mlocked off the LRU, poisoned or "
+				      "offline; %" PRIu64 " page%s without flags)",
 				      blocks, f->nblocks, total, where, sum.unmovable,
 				      sum.unmovable == 1 ? "" : "s", sum.unknown,
-				      sum.unknown == 1 ? "" : "s") ?:
-	       mt_finding_set_hint(f, "plan a hot-remove around these blocks (memtopo offline "
-				      "tries likely blocks first); memtopo show BLOCK gives a "
-				      "block's census");
+				      sum.unknown == 1 ? "" : "s")
+		       ?: mt_finding_set_hint(
+				  f, "plan a hot-remove around these blocks (memtopo offline "
+				     "tries likely blocks first); memtopo show BLOCK gives a "
+				     "block's census");
 }
 
 CHECK_FN(check_unmovable_pages)
@@ -85,6 +87,6 @@ CHECK_FN(check_unmovable_pages)
 				 b->nnodes == 1 ? 1 : 0);
 	}
 	FOREACH_FINDING(out, ID, f)
-		r = r ?: describe(s, f);
+	r = r ?: describe(s, f);
 	return r;
 }

@@ -20,7 +20,7 @@ enum multi_verdict {
 	MULTI_UNDECIDED,     /* the capture lacks the evidence */
 };
 
-static const char *const verdict_keys[] = {"offline", "zone", "span", "genuine", "undecided"};
+static const char *const verdict_keys[] = { "offline", "zone", "span", "genuine", "undecided" };
 
 /* 1: the range meets every linked node's span; 0: it misses one; -1: no zoneinfo. */
 static int spans_each_node(const struct mt_check_ctx *ctx, size_t i)
@@ -75,7 +75,10 @@ static enum multi_verdict judge(const struct mt_check_ctx *ctx, size_t i, char *
 			what[n++] = "/proc/zoneinfo";
 		for (size_t k = 0; k < n && len < size; k++)
 			len += (size_t)snprintf(missing + len, size - len, "%s%s",
-						k == 0 ? "" : k + 1 == n ? " or " : ", ", what[k]);
+						k == 0       ? ""
+						: k + 1 == n ? " or "
+							     : ", ",
+						what[k]);
 	}
 	return MULTI_UNDECIDED;
 }
@@ -95,34 +98,50 @@ static int describe_multi(struct mt_finding *f)
 	mt_blocks_subject(f, subj, sizeof(subj));
 	mt_format_nodes(f->nodes, f->nnodes, nodes, sizeof(nodes));
 	if (strncmp(key, "genuine", 7) == 0) {
-		r = mt_finding_set_message(f, "%s linked to %s: a NUMA boundary inside the block "
-					      "(online, valid_zones none, zoneinfo puts part of it "
-					      "on each node)", subj, nodes);
-		return r ?: mt_finding_set_hint(f, "nothing to repair; the kernel cannot offline "
-						  "such a block (EINVAL), leave it out of hot-remove "
-						  "plans");
+		r = mt_finding_set_message(f,
+					   "%s linked to %s: a NUMA boundary inside the block "
+					   "(online, valid_zones none, zoneinfo puts part of it "
+					   "on each node)",
+					   subj, nodes);
+		return r
+			       ?: mt_finding_set_hint(
+					  f, "nothing to repair; the kernel cannot offline "
+					     "such a block (EINVAL), leave it out of hot-remove "
+					     "plans");
 	}
 	if (strncmp(key, "undecided", 9) == 0) {
-		r = mt_finding_set_message(f, "%s linked to %s; without %s this capture cannot "
-					      "tell a NUMA boundary inside the block from the "
-					      "boot-time double-link bug", subj, nodes, missing);
-		return r ?: mt_finding_set_hint(f, "run memtopo check on the live machine, where "
-						  "state, valid_zones and /proc/zoneinfo decide it");
+		r = mt_finding_set_message(f,
+					   "%s linked to %s; without %s this capture cannot "
+					   "tell a NUMA boundary inside the block from the "
+					   "boot-time double-link bug",
+					   subj, nodes, missing);
+		return r
+			       ?: mt_finding_set_hint(
+					  f, "run memtopo check on the live machine, where "
+					     "state, valid_zones and /proc/zoneinfo decide it");
 	}
 	if (strncmp(key, "offline", 7) == 0)
-		r = mt_finding_set_message(f, "%s offline yet linked to %s: an offline block "
-					      "belongs to one node, a link is bogus", subj, nodes);
+		r = mt_finding_set_message(f,
+					   "%s offline yet linked to %s: an offline block "
+					   "belongs to one node, a link is bogus",
+					   subj, nodes);
 	else if (strncmp(key, "zone", 4) == 0)
-		r = mt_finding_set_message(f, "%s online in a single zone yet linked to %s: a "
-					      "block spanning nodes reads valid_zones none, a link "
-					      "is bogus", subj, nodes);
+		r = mt_finding_set_message(f,
+					   "%s online in a single zone yet linked to %s: a "
+					   "block spanning nodes reads valid_zones none, a link "
+					   "is bogus",
+					   subj, nodes);
 	else
-		r = mt_finding_set_message(f, "%s linked to %s but /proc/zoneinfo puts the whole "
-					      "block on one of them: a link is bogus", subj, nodes);
-	return r ?: mt_finding_set_hint(f, "the boot-time linking bug (fixed in 5.9, 4.19.150, "
-					  "5.4.70): do not hot-add or online memory on these "
-					  "nodes before a reboot into a fixed kernel, a later "
-					  "hot-add has hit a kernel BUG");
+		r = mt_finding_set_message(f,
+					   "%s linked to %s but /proc/zoneinfo puts the whole "
+					   "block on one of them: a link is bogus",
+					   subj, nodes);
+	return r
+		       ?: mt_finding_set_hint(f,
+					      "the boot-time linking bug (fixed in 5.9, 4.19.150, "
+					      "5.4.70): do not hot-add or online memory on these "
+					      "nodes before a reboot into a fixed kernel, a later "
+					      "hot-add has hit a kernel BUG");
 }
 
 CHECK_FN(check_multi_node_link)
@@ -141,12 +160,13 @@ CHECK_FN(check_multi_node_link)
 		/* Group by verdict, what is missing and the node set. */
 		mt_format_nodes(mt_block_nodes(ctx->s, b), b->nnodes, nodes, sizeof(nodes));
 		snprintf(key, sizeof(key), "%s|%s|%s", verdict_keys[v], missing, nodes);
-		r = mt_group_add(out, ID_MULTI, verdict_severity[v], key, b->id, mt_block_nodes(ctx->s, b),
-				 b->nnodes);
+		r = mt_group_add(out, ID_MULTI, verdict_severity[v], key, b->id,
+				 mt_block_nodes(ctx->s, b), b->nnodes);
 		if (r < 0)
 			return r;
 	}
-	FOREACH_FINDING(out, ID_MULTI, f) {
+	FOREACH_FINDING(out, ID_MULTI, f)
+	{
 		/* The key is "verdict|missing|nodes": cut the nodes for the message. */
 		char *bar = strrchr(f->key, '|');
 
@@ -190,17 +210,22 @@ CHECK_FN(check_stale_node_link)
 {
 	int r = one_sided(ctx, out, "stale-node-link", MT_SEV_ERROR, true);
 
-	FOREACH_FINDING(out, "stale-node-link", f) {
+	FOREACH_FINDING(out, "stale-node-link", f)
+	{
 		char blocks[256];
 
 		mt_format_blocks(f->blocks, f->nblocks, 8, blocks, sizeof(blocks));
-		r = r ?: mt_finding_set_message(f, "node%d links to %s, which %s no node%d link "
-						  "back: a link left behind by hot-remove",
-						f->nodes[0], blocks, f->nblocks > 1 ? "have" : "has",
-						f->nodes[0]);
-		r = r ?: mt_finding_set_hint(f, "the kernel removes only one node's link of a "
-					       "block linked to two nodes; it goes at reboot. Do not "
-					       "hot-add memory at these addresses before then");
+		r = r
+			    ?: mt_finding_set_message(f,
+						      "node%d links to %s, which %s no node%d link "
+						      "back: a link left behind by hot-remove",
+						      f->nodes[0], blocks,
+						      f->nblocks > 1 ? "have" : "has", f->nodes[0]);
+		r = r
+			    ?: mt_finding_set_hint(
+				       f, "the kernel removes only one node's link of a "
+					  "block linked to two nodes; it goes at reboot. Do not "
+					  "hot-add memory at these addresses before then");
 	}
 	return r;
 }
@@ -209,15 +234,21 @@ CHECK_FN(check_missing_node_back_link)
 {
 	int r = one_sided(ctx, out, "missing-node-back-link", MT_SEV_WARNING, false);
 
-	FOREACH_FINDING(out, "missing-node-back-link", f) {
+	FOREACH_FINDING(out, "missing-node-back-link", f)
+	{
 		char subj[256];
 
 		mt_blocks_subject(f, subj, sizeof(subj));
-		r = r ?: mt_finding_set_message(f, "%s linked to node%d, but node%d has no link "
-						  "back", subj, f->nodes[0], f->nodes[0]);
-		r = r ?: mt_finding_set_hint(f, "tools that walk node directories (numactl, "
-					       "hwloc) will miss this memory; a reboot rebuilds the "
-					       "links");
+		r = r
+			    ?: mt_finding_set_message(f,
+						      "%s linked to node%d, but node%d has no link "
+						      "back",
+						      subj, f->nodes[0], f->nodes[0]);
+		r = r
+			    ?: mt_finding_set_hint(
+				       f, "tools that walk node directories (numactl, "
+					  "hwloc) will miss this memory; a reboot rebuilds the "
+					  "links");
 	}
 	return r;
 }
@@ -232,8 +263,8 @@ CHECK_FN(check_dangling_node_link)
 		char key[32];
 
 		snprintf(key, sizeof(key), "back|%d", s->orphans[i].node);
-		r = mt_group_add(out, "dangling-node-link", MT_SEV_ERROR, key,
-				 s->orphans[i].block, &s->orphans[i].node, 1);
+		r = mt_group_add(out, "dangling-node-link", MT_SEV_ERROR, key, s->orphans[i].block,
+				 &s->orphans[i].node, 1);
 	}
 	/* memoryN/nodeK whose node directory is not there. */
 	for (size_t i = 0; i < s->nblocks && r == 0; i++) {
@@ -249,22 +280,31 @@ CHECK_FN(check_dangling_node_link)
 					 s->blocks[i].id, &fwd->ids[k], 1);
 		}
 	}
-	FOREACH_FINDING(out, "dangling-node-link", f) {
+	FOREACH_FINDING(out, "dangling-node-link", f)
+	{
 		char blocks[256];
 		int node = f->nodes[0];
 
 		mt_format_blocks(f->blocks, f->nblocks, 8, blocks, sizeof(blocks));
 		if (strncmp(f->key, "back", 4) == 0)
-			r = r ?: mt_finding_set_message(f, "node%d links to %s, which %s not exist: "
-							  "a link left behind by hot-remove",
-							node, blocks, f->nblocks > 1 ? "do" : "does");
+			r = r
+				    ?: mt_finding_set_message(
+					       f,
+					       "node%d links to %s, which %s not exist: "
+					       "a link left behind by hot-remove",
+					       node, blocks, f->nblocks > 1 ? "do" : "does");
 		else
-			r = r ?: mt_finding_set_message(f, "%s %s linked to node%d, which does not "
-							  "exist", blocks,
-							f->nblocks > 1 ? "are" : "is", node);
-		r = r ?: mt_finding_set_hint(f, "dangling links go at reboot; before then, do not "
-					       "hot-add memory at these addresses (a new block would "
-					       "inherit the wrong links)");
+			r = r
+				    ?: mt_finding_set_message(
+					       f,
+					       "%s %s linked to node%d, which does not "
+					       "exist",
+					       blocks, f->nblocks > 1 ? "are" : "is", node);
+		r = r
+			    ?: mt_finding_set_hint(
+				       f, "dangling links go at reboot; before then, do not "
+					  "hot-add memory at these addresses (a new block would "
+					  "inherit the wrong links)");
 	}
 	return r;
 }
@@ -278,9 +318,11 @@ CHECK_FN(check_no_node_link)
 		if (s->blocks[i].nnodes == 0)
 			r = mt_group_add(out, "no-node-link", MT_SEV_WARNING, NULL, s->blocks[i].id,
 					 NULL, 0);
-	return r ?: mt_describe(out, "no-node-link",
-				"linked to no node, on a system with node directories",
-				"the block was registered without a node (a failed hot-add?); "
-				"NUMA-aware tools will not see it: avoid acting on it, a reboot "
-				"rebuilds the links");
+	return r
+		       ?: mt_describe(
+				  out, "no-node-link",
+				  "linked to no node, on a system with node directories",
+				  "the block was registered without a node (a failed hot-add?); "
+				  "NUMA-aware tools will not see it: avoid acting on it, a reboot "
+				  "rebuilds the links");
 }

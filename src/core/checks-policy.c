@@ -36,22 +36,28 @@ static int mask_mismatch(struct mt_findings *out, int node, bool in_mask)
 	if (!f || mt_finding_add_node(f, node) < 0)
 		return -ENOMEM;
 	if (in_mask)
-		return mt_finding_set_message(f, "node%d is in has_memory but none of its memory "
-						 "blocks is online", node) ?:
-		       mt_finding_set_hint(f, "the kernel's node state is stale (a failed offline "
-					      "or hot-remove?); allocation policies may target a "
-					      "node without memory");
-	return mt_finding_set_message(f, "node%d has online memory blocks but is not in "
-					 "has_memory", node) ?:
-	       mt_finding_set_hint(f, "the kernel will not allocate from this node's memory as "
-				      "it should; look for hotplug errors in dmesg");
+		return mt_finding_set_message(f,
+					      "node%d is in has_memory but none of its memory "
+					      "blocks is online",
+					      node)
+			       ?: mt_finding_set_hint(
+					  f, "the kernel's node state is stale (a failed offline "
+					     "or hot-remove?); allocation policies may target a "
+					     "node without memory");
+	return mt_finding_set_message(f,
+				      "node%d has online memory blocks but is not in "
+				      "has_memory",
+				      node)
+		       ?: mt_finding_set_hint(
+				  f, "the kernel will not allocate from this node's memory as "
+				     "it should; look for hotplug errors in dmesg");
 }
 
 /* N_MEMORY is set when a node's first block goes online and cleared after its last. */
 CHECK_FN(check_node_mask_mismatch)
 {
 	const struct mt_snapshot *s = ctx->s;
-	struct node_bits online = {0}, linked = {0};
+	struct node_bits online = { 0 }, linked = { 0 };
 	int r = 0;
 
 	for (size_t i = 0; i < s->nblocks; i++) {
@@ -89,20 +95,22 @@ static int ratio_finding(struct mt_findings *out, const struct mt_snapshot *s, i
 		return -ENOMEM;
 	mt_size_human(zb->movable, mov, sizeof(mov));
 	mt_size_human(zb->kernel, ker, sizeof(ker));
-	return mt_finding_set_message(f, "MOVABLE:KERNEL is %.1f:1 %s (%s Movable, %s in kernel "
-					 "zones, from %s)",
+	return mt_finding_set_message(f,
+				      "MOVABLE:KERNEL is %.1f:1 %s (%s Movable, %s in kernel "
+				      "zones, from %s)",
 				      (double)zb->movable / (double)zb->kernel, where, mov, ker,
-				      s->have_zoneinfo ? "/proc/zoneinfo" : "online blocks") ?:
-	       mt_finding_set_hint(f, "page tables and slab for Movable memory come from kernel "
-				      "zones; past 3:1 allocations can fail (63:1 is impossible): "
-				      "online more memory to a kernel zone (--to kernel)");
+				      s->have_zoneinfo ? "/proc/zoneinfo" : "online blocks")
+		       ?: mt_finding_set_hint(
+				  f, "page tables and slab for Movable memory come from kernel "
+				     "zones; past 3:1 allocations can fail (63:1 is impossible): "
+				     "online more memory to a kernel zone (--to kernel)");
 }
 
 /* memory-hotplug.rst: "MOVABLE:KERNEL ratios of up to 3:1 or even 4:1 are fine". */
 CHECK_FN(check_movable_ratio)
 {
 	struct mt_balance *per_node = calloc(MT_BALANCE_NODES, sizeof(*per_node));
-	struct mt_balance all = {0};
+	struct mt_balance all = { 0 };
 	size_t nodes_with_memory = 0;
 	int r = 0;
 
@@ -138,10 +146,12 @@ CHECK_FN(check_auto_online_conflict)
 	f = mt_findings_group(out, "auto-online-conflict", MT_SEV_WARNING, NULL);
 	if (!f)
 		return -ENOMEM;
-	return mt_finding_set_message(f, "the kernel onlines new blocks (auto_online_blocks %s) "
-					 "and udev rules online them too: %s",
-				      s->auto_online_blocks, rules) ?:
-	       mt_finding_set_hint(f, "keep one agent: set auto_online_blocks to offline "
-				      "(memhp_default_state=offline) or disable the rule; the "
-				      "loser's zone choice is lost");
+	return mt_finding_set_message(f,
+				      "the kernel onlines new blocks (auto_online_blocks %s) "
+				      "and udev rules online them too: %s",
+				      s->auto_online_blocks, rules)
+		       ?: mt_finding_set_hint(
+				  f, "keep one agent: set auto_online_blocks to offline "
+				     "(memhp_default_state=offline) or disable the rule; the "
+				     "loser's zone choice is lost");
 }

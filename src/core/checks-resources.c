@@ -86,17 +86,23 @@ CHECK_FN(check_partial_ram)
 			r = mt_group_add(out, "partial-ram", MT_SEV_INFO, NULL, b->id,
 					 mt_block_nodes(s, b), b->nnodes);
 	}
-	FOREACH_FINDING(out, "partial-ram", f) {
+	FOREACH_FINDING(out, "partial-ram", f)
+	{
 		char subj[256];
 
 		mt_blocks_subject(f, subj, sizeof(subj));
-		r = r ?: mt_finding_set_message(f, "%s only partly System RAM in %s (holes or "
-						  "reserved ranges)", subj,
-						s->resources.source == MT_RES_IOMEM
-							? "/proc/iomem"
-							: "the firmware memmap");
-		r = r ?: mt_finding_set_hint(f, "the kernel refuses to offline a block with holes "
-					       "(EINVAL since 5.6): leave it out of hot-remove plans");
+		r = r
+			    ?: mt_finding_set_message(f,
+						      "%s only partly System RAM in %s (holes or "
+						      "reserved ranges)",
+						      subj,
+						      s->resources.source == MT_RES_IOMEM
+							      ? "/proc/iomem"
+							      : "the firmware memmap");
+		r = r
+			    ?: mt_finding_set_hint(
+				       f, "the kernel refuses to offline a block with holes "
+					  "(EINVAL since 5.6): leave it out of hot-remove plans");
 	}
 	return r;
 }
@@ -120,11 +126,14 @@ CHECK_FN(check_shares_pmem)
 			r = mt_group_add(out, "shares-pmem", MT_SEV_ERROR, NULL, b->id,
 					 mt_block_nodes(s, b), b->nnodes);
 	}
-	return r ?: mt_describe(out, "shares-pmem",
-				"partly System RAM and partly persistent memory: only part of the "
-				"block is online",
-				"never read removable on it (crashed kernels before 5.7) and do not "
-				"try to offline it; lsmem reads removable by default");
+	return r
+		       ?: mt_describe(out, "shares-pmem",
+				      "partly System RAM and partly persistent memory: only part "
+				      "of the "
+				      "block is online",
+				      "never read removable on it (crashed kernels before 5.7) and "
+				      "do not "
+				      "try to offline it; lsmem reads removable by default");
 }
 
 /*
@@ -157,18 +166,23 @@ CHECK_FN(check_subsection_collision)
 			r = mt_group_add(out, "subsection-collision", MT_SEV_ERROR, NULL, b->id,
 					 mt_block_nodes(s, b), b->nnodes);
 	}
-	FOREACH_FINDING(out, "subsection-collision", f) {
+	FOREACH_FINDING(out, "subsection-collision", f)
+	{
 		char subj[256], sec[16];
 
 		mt_blocks_subject(f, subj, sizeof(subj));
 		mt_size_human(ctx->section_size, sec, sizeof(sec));
-		r = r ?: mt_finding_set_message(f, "%s holding a RAM/persistent-memory boundary "
-						  "inside one %s memory section (%s)",
-						subj, sec, ctx->section_size_source);
-		r = r ?: mt_finding_set_hint(f, "sub-section hotplug (5.3+) put device memory and "
-					       "RAM in one section: do not offline these blocks or "
-					       "reconfigure the namespace next to them without a "
-					       "maintenance window");
+		r = r
+			    ?: mt_finding_set_message(f,
+						      "%s holding a RAM/persistent-memory boundary "
+						      "inside one %s memory section (%s)",
+						      subj, sec, ctx->section_size_source);
+		r = r
+			    ?: mt_finding_set_hint(
+				       f, "sub-section hotplug (5.3+) put device memory and "
+					  "RAM in one section: do not offline these blocks or "
+					  "reconfigure the namespace next to them without a "
+					  "maintenance window");
 	}
 	return r;
 }
@@ -190,16 +204,23 @@ CHECK_FN(check_removable_hazard)
 			r = mt_group_add(out, "removable-hazard", MT_SEV_WARNING, NULL, b->id,
 					 mt_block_nodes(s, b), b->nnodes);
 	}
-	FOREACH_FINDING(out, "removable-hazard", f) {
+	FOREACH_FINDING(out, "removable-hazard", f)
+	{
 		char subj[256];
 
 		mt_blocks_subject(f, subj, sizeof(subj));
-		r = r ?: mt_finding_set_message(f, "%s partly persistent memory on kernel %s: "
-						  "reading its removable attribute can crash this "
-						  "kernel", subj, s->osrelease);
-		r = r ?: mt_finding_set_hint(f, "do not run lsmem (it reads removable) or anything "
-					       "that reads memory*/removable; memtopo never does "
-					       "unless asked");
+		r = r
+			    ?: mt_finding_set_message(
+				       f,
+				       "%s partly persistent memory on kernel %s: "
+				       "reading its removable attribute can crash this "
+				       "kernel",
+				       subj, s->osrelease);
+		r = r
+			    ?: mt_finding_set_hint(
+				       f, "do not run lsmem (it reads removable) or anything "
+					  "that reads memory*/removable; memtopo never does "
+					  "unless asked");
 	}
 	return r;
 }

@@ -36,11 +36,13 @@ static bool is_multi_zone(const struct mt_snapshot *s, size_t i)
 /* valid_zones "none": the block spans zones or nodes, offline is EINVAL (5.18+: !mem->zone). */
 CHECK_FN(check_multi_zone)
 {
-	return collect(ctx, out, "multi-zone", MT_SEV_INFO, is_multi_zone) ?:
-	       mt_describe(out, "multi-zone",
-			   "online with valid_zones none: the block spans several zones or nodes",
-			   "the kernel refuses to offline such a block (EINVAL); leave it out of "
-			   "hot-remove plans");
+	return collect(ctx, out, "multi-zone", MT_SEV_INFO, is_multi_zone)
+		       ?: mt_describe(out, "multi-zone",
+				      "online with valid_zones none: the block spans several zones "
+				      "or nodes",
+				      "the kernel refuses to offline such a block (EINVAL); leave "
+				      "it out of "
+				      "hot-remove plans");
 }
 
 /* Garbage in state, or state and online disagree: sysfs is not telling the truth. */
@@ -75,10 +77,11 @@ static int state_mismatch_cause(const struct mt_check_ctx *ctx, struct mt_findin
 CHECK_FN(check_state_mismatch)
 {
 	const struct mt_snapshot *s = ctx->s;
-	int r = state_mismatch_cause(ctx, out, "garbage", is_state_garbage) ?:
-		state_mismatch_cause(ctx, out, "disagree", is_state_online_disagreement);
+	int r = state_mismatch_cause(ctx, out, "garbage", is_state_garbage)
+			?: state_mismatch_cause(ctx, out, "disagree", is_state_online_disagreement);
 
-	FOREACH_FINDING(out, "state-mismatch", f) {
+	FOREACH_FINDING(out, "state-mismatch", f)
+	{
 		char subj[256];
 		long idx = mt_snapshot_find(s, f->blocks[0]);
 		const struct mt_block *b = &s->blocks[idx];
@@ -86,18 +89,24 @@ CHECK_FN(check_state_mismatch)
 
 		mt_blocks_subject(f, subj, sizeof(subj));
 		if (strcmp(f->key, "garbage") == 0)
-			r = r ?: mt_finding_set_message(f, "%s in no known state (state reads "
-							  "\"%s\" for memory%" PRIu32 ")",
-							subj, d->state_raw, b->id);
+			r = r
+				    ?: mt_finding_set_message(f,
+							      "%s in no known state (state reads "
+							      "\"%s\" for memory%" PRIu32 ")",
+							      subj, d->state_raw, b->id);
 		else
-			r = r ?: mt_finding_set_message(f, "%s inconsistent: state and online "
-							  "disagree (memory%" PRIu32 ": state "
-							  "%s, online %d)",
-							subj, b->id, mt_state_name(b->state),
-							d->online);
-		r = r ?: mt_finding_set_hint(f, "do not online or offline these blocks: sysfs "
-					       "does not reflect the kernel's view; look for memory "
-					       "hotplug errors in dmesg");
+			r = r
+				    ?: mt_finding_set_message(f,
+							      "%s inconsistent: state and online "
+							      "disagree (memory%" PRIu32 ": state "
+							      "%s, online %d)",
+							      subj, b->id, mt_state_name(b->state),
+							      d->online);
+		r = r
+			    ?: mt_finding_set_hint(
+				       f, "do not online or offline these blocks: sysfs "
+					  "does not reflect the kernel's view; look for memory "
+					  "hotplug errors in dmesg");
 	}
 	return r;
 }
@@ -110,11 +119,13 @@ static bool is_going_offline(const struct mt_snapshot *s, size_t i)
 /* The command re-reads the state after a pause: a transition that lasts is stuck. */
 CHECK_FN(check_going_offline)
 {
-	return collect(ctx, out, "going-offline", MT_SEV_WARNING, is_going_offline) ?:
-	       mt_describe(out, "going-offline",
-			   "still going-offline: an offline is in progress or stuck",
-			   "since 4.15 an offline has no time limit and holds the hotplug lock; "
-			   "find the writer (fuser on the state file) and let it finish or kill it");
+	return collect(ctx, out, "going-offline", MT_SEV_WARNING, is_going_offline)
+		       ?: mt_describe(out, "going-offline",
+				      "still going-offline: an offline is in progress or stuck",
+				      "since 4.15 an offline has no time limit and holds the "
+				      "hotplug lock; "
+				      "find the writer (fuser on the state file) and let it finish "
+				      "or kill it");
 }
 
 static bool is_phys_index_mismatch(const struct mt_snapshot *s, size_t i)
@@ -129,16 +140,22 @@ CHECK_FN(check_phys_index_mismatch)
 	const struct mt_snapshot *s = ctx->s;
 	int r = collect(ctx, out, "phys-index-mismatch", MT_SEV_ERROR, is_phys_index_mismatch);
 
-	FOREACH_FINDING(out, "phys-index-mismatch", f) {
+	FOREACH_FINDING(out, "phys-index-mismatch", f)
+	{
 		char subj[256];
 		long idx = mt_snapshot_find(s, f->blocks[0]);
 
 		mt_blocks_subject(f, subj, sizeof(subj));
-		r = r ?: mt_finding_set_message(f, "%s not where its name says: phys_index of "
-						  "memory%" PRIu32 " is 0x%lx",
-						subj, f->blocks[0], s->detail[idx].phys_index);
-		r = r ?: mt_finding_set_hint(f, "addresses computed from the block name are wrong "
-					       "for these blocks: do not act on them by address");
+		r = r
+			    ?: mt_finding_set_message(f,
+						      "%s not where its name says: phys_index of "
+						      "memory%" PRIu32 " is 0x%lx",
+						      subj, f->blocks[0],
+						      s->detail[idx].phys_index);
+		r = r
+			    ?: mt_finding_set_hint(
+				       f, "addresses computed from the block name are wrong "
+					  "for these blocks: do not act on them by address");
 	}
 	return r;
 }
@@ -152,16 +169,19 @@ CHECK_FN(check_offline_blocks)
 {
 	int r = collect(ctx, out, "offline-blocks", MT_SEV_INFO, is_offline);
 
-	FOREACH_FINDING(out, "offline-blocks", f) {
+	FOREACH_FINDING(out, "offline-blocks", f)
+	{
 		char subj[256], size[16];
 
 		mt_blocks_subject(f, subj, sizeof(subj));
 		if (ctx->s->block_size)
-			mt_size_human((uint64_t)f->nblocks * ctx->s->block_size, size, sizeof(size));
-		r = r ?: mt_finding_set_message(f, "%s present but offline%s%s%s", subj,
-						ctx->s->block_size ? " (" : "",
-						ctx->s->block_size ? size : "",
-						ctx->s->block_size ? ")" : "");
+			mt_size_human((uint64_t)f->nblocks * ctx->s->block_size, size,
+				      sizeof(size));
+		r = r
+			    ?: mt_finding_set_message(f, "%s present but offline%s%s%s", subj,
+						      ctx->s->block_size ? " (" : "",
+						      ctx->s->block_size ? size : "",
+						      ctx->s->block_size ? ")" : "");
 		r = r ?: mt_finding_set_hint(f, "memtopo online brings them into use");
 	}
 	return r;
@@ -177,9 +197,9 @@ CHECK_FN(check_bad_block_size)
 	f = mt_findings_group(out, "bad-block-size", MT_SEV_ERROR, NULL);
 	if (!f)
 		return -ENOMEM;
-	if (mt_finding_set_message(f, "memory/block_size_bytes is %s",
-				   s->block_size_err == -ENOENT ? "missing"
-								 : "not a power-of-two hex size") < 0)
+	if (mt_finding_set_message(
+		    f, "memory/block_size_bytes is %s",
+		    s->block_size_err == -ENOENT ? "missing" : "not a power-of-two hex size") < 0)
 		return -ENOMEM;
 	return mt_finding_set_hint(f, "no block address or size can be trusted; checks that "
 				      "need addresses are off");

@@ -9,53 +9,54 @@
 #include "shared/units.h"
 
 /* What every check needs read: blocks, their state, zones and nodes. */
-#define W_BASE (MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_DETAIL)
+#define W_BASE  (MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_DETAIL)
 #define W_LINKS (W_BASE | MT_WANT_LINKS)
-#define W_ADDR (W_BASE | MT_WANT_RESOURCES | MT_WANT_KERNEL)
+#define W_ADDR  (W_BASE | MT_WANT_RESOURCES | MT_WANT_KERNEL)
 
 const struct mt_check mt_checks[] = {
-	{"bad-block-size", MT_SEV_ERROR, MT_EV_MEMORY_DIR, W_BASE, check_bad_block_size,
-	 "block_size_bytes missing, unparsable or not a power of two"},
-	{"multi-node-link", MT_SEV_ERROR, MT_EV_ANY_LINKS,
-	 W_LINKS | MT_WANT_ZONEINFO | MT_WANT_KERNEL, check_multi_node_link,
-	 "a block linked to two or more nodes"},
-	{"stale-node-link", MT_SEV_ERROR, MT_EV_NODE_DIR | MT_EV_FWD_LINKS | MT_EV_BACK_LINKS,
-	 W_LINKS, check_stale_node_link, "nodeX/memoryN exists but memoryN has no nodeX link"},
-	{"dangling-node-link", MT_SEV_ERROR, MT_EV_NODE_DIR, W_LINKS, check_dangling_node_link,
-	 "a node link points at a block or node that does not exist"},
-	{"missing-node-back-link", MT_SEV_WARNING,
-	 MT_EV_NODE_DIR | MT_EV_FWD_LINKS | MT_EV_BACK_LINKS, W_LINKS, check_missing_node_back_link,
-	 "memoryN/nodeX exists but nodeX/memoryN does not"},
-	{"no-node-link", MT_SEV_WARNING, MT_EV_NODE_DIR | MT_EV_ANY_LINKS, W_LINKS,
-	 check_no_node_link, "a block with no node link at all"},
-	{"partial-ram", MT_SEV_INFO, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR, check_partial_ram,
-	 "a block only partly System RAM"},
-	{"shares-pmem", MT_SEV_ERROR, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR, check_shares_pmem,
-	 "a block partly persistent memory"},
-	{"subsection-collision", MT_SEV_ERROR, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR,
-	 check_subsection_collision, "RAM and persistent memory inside one section"},
-	{"multi-zone", MT_SEV_INFO, MT_EV_ZONES, W_BASE, check_multi_zone,
-	 "an online block whose valid_zones is none"},
-	{"state-mismatch", MT_SEV_ERROR, MT_EV_STATE, W_BASE | MT_WANT_ONLINE, check_state_mismatch,
-	 "state holds garbage or disagrees with online"},
-	{"going-offline", MT_SEV_WARNING, MT_EV_STATE, W_BASE, check_going_offline,
-	 "state still going-offline after a re-read"},
-	{"phys-index-mismatch", MT_SEV_ERROR, MT_EV_PHYS_INDEX, W_BASE | MT_WANT_PHYS_INDEX,
-	 check_phys_index_mismatch, "phys_index is not the block's number"},
-	{"node-mask-mismatch", MT_SEV_WARNING, MT_EV_NODE_MASKS | MT_EV_ANY_LINKS | MT_EV_STATE,
-	 W_BASE | MT_WANT_NODE_MASKS, check_node_mask_mismatch,
-	 "has_memory disagrees with the online blocks"},
-	{"movable-ratio", MT_SEV_WARNING, MT_EV_ZONE_SIZES,
-	 W_BASE | MT_WANT_ZONEINFO | MT_WANT_KERNEL, check_movable_ratio, "MOVABLE:KERNEL above 3:1"},
-	{"auto-online-conflict", MT_SEV_WARNING, MT_EV_AUTO_ONLINE | MT_EV_UDEV,
-	 W_BASE | MT_WANT_POLICY | MT_WANT_UDEV, check_auto_online_conflict,
-	 "udev rules and the kernel both online new blocks"},
-	{"removable-hazard", MT_SEV_WARNING, MT_EV_OSRELEASE | MT_EV_RESOURCES | MT_EV_BLOCK_SIZE,
-	 W_ADDR, check_removable_hazard, "a pre-5.7 kernel and a block partly persistent memory"},
-	{"offline-blocks", MT_SEV_INFO, MT_EV_STATE, W_BASE, check_offline_blocks,
-	 "present but offline blocks"},
-	{"unmovable-pages", MT_SEV_INFO, MT_EV_CENSUS | MT_EV_BLOCK_SIZE, W_BASE | MT_WANT_CENSUS,
-	 check_unmovable_pages, "online blocks unlikely to go offline (page census)"},
+	{ "bad-block-size", MT_SEV_ERROR, MT_EV_MEMORY_DIR, W_BASE, check_bad_block_size,
+	  "block_size_bytes missing, unparsable or not a power of two" },
+	{ "multi-node-link", MT_SEV_ERROR, MT_EV_ANY_LINKS,
+	  W_LINKS | MT_WANT_ZONEINFO | MT_WANT_KERNEL, check_multi_node_link,
+	  "a block linked to two or more nodes" },
+	{ "stale-node-link", MT_SEV_ERROR, MT_EV_NODE_DIR | MT_EV_FWD_LINKS | MT_EV_BACK_LINKS,
+	  W_LINKS, check_stale_node_link, "nodeX/memoryN exists but memoryN has no nodeX link" },
+	{ "dangling-node-link", MT_SEV_ERROR, MT_EV_NODE_DIR, W_LINKS, check_dangling_node_link,
+	  "a node link points at a block or node that does not exist" },
+	{ "missing-node-back-link", MT_SEV_WARNING,
+	  MT_EV_NODE_DIR | MT_EV_FWD_LINKS | MT_EV_BACK_LINKS, W_LINKS,
+	  check_missing_node_back_link, "memoryN/nodeX exists but nodeX/memoryN does not" },
+	{ "no-node-link", MT_SEV_WARNING, MT_EV_NODE_DIR | MT_EV_ANY_LINKS, W_LINKS,
+	  check_no_node_link, "a block with no node link at all" },
+	{ "partial-ram", MT_SEV_INFO, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR, check_partial_ram,
+	  "a block only partly System RAM" },
+	{ "shares-pmem", MT_SEV_ERROR, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR,
+	  check_shares_pmem, "a block partly persistent memory" },
+	{ "subsection-collision", MT_SEV_ERROR, MT_EV_RESOURCES | MT_EV_BLOCK_SIZE, W_ADDR,
+	  check_subsection_collision, "RAM and persistent memory inside one section" },
+	{ "multi-zone", MT_SEV_INFO, MT_EV_ZONES, W_BASE, check_multi_zone,
+	  "an online block whose valid_zones is none" },
+	{ "state-mismatch", MT_SEV_ERROR, MT_EV_STATE, W_BASE | MT_WANT_ONLINE,
+	  check_state_mismatch, "state holds garbage or disagrees with online" },
+	{ "going-offline", MT_SEV_WARNING, MT_EV_STATE, W_BASE, check_going_offline,
+	  "state still going-offline after a re-read" },
+	{ "phys-index-mismatch", MT_SEV_ERROR, MT_EV_PHYS_INDEX, W_BASE | MT_WANT_PHYS_INDEX,
+	  check_phys_index_mismatch, "phys_index is not the block's number" },
+	{ "node-mask-mismatch", MT_SEV_WARNING, MT_EV_NODE_MASKS | MT_EV_ANY_LINKS | MT_EV_STATE,
+	  W_BASE | MT_WANT_NODE_MASKS, check_node_mask_mismatch,
+	  "has_memory disagrees with the online blocks" },
+	{ "movable-ratio", MT_SEV_WARNING, MT_EV_ZONE_SIZES,
+	  W_BASE | MT_WANT_ZONEINFO | MT_WANT_KERNEL, check_movable_ratio,
+	  "MOVABLE:KERNEL above 3:1" },
+	{ "auto-online-conflict", MT_SEV_WARNING, MT_EV_AUTO_ONLINE | MT_EV_UDEV,
+	  W_BASE | MT_WANT_POLICY | MT_WANT_UDEV, check_auto_online_conflict,
+	  "udev rules and the kernel both online new blocks" },
+	{ "removable-hazard", MT_SEV_WARNING, MT_EV_OSRELEASE | MT_EV_RESOURCES | MT_EV_BLOCK_SIZE,
+	  W_ADDR, check_removable_hazard, "a pre-5.7 kernel and a block partly persistent memory" },
+	{ "offline-blocks", MT_SEV_INFO, MT_EV_STATE, W_BASE, check_offline_blocks,
+	  "present but offline blocks" },
+	{ "unmovable-pages", MT_SEV_INFO, MT_EV_CENSUS | MT_EV_BLOCK_SIZE, W_BASE | MT_WANT_CENSUS,
+	  check_unmovable_pages, "online blocks unlikely to go offline (page census)" },
 };
 const size_t mt_nchecks = ARRAY_SIZE(mt_checks);
 
@@ -170,7 +171,7 @@ static void section_size(struct mt_check_ctx *ctx)
 
 void mt_check_ctx_init(struct mt_check_ctx *ctx, const struct mt_snapshot *s)
 {
-	*ctx = (struct mt_check_ctx){.s = s, .evidence = mt_check_evidence(s)};
+	*ctx = (struct mt_check_ctx){ .s = s, .evidence = mt_check_evidence(s) };
 	section_size(ctx);
 }
 
@@ -224,14 +225,16 @@ static int note_evidence(const struct mt_check_ctx *ctx, const struct mt_check_f
 	if (!alen)
 		return 0;
 	for (size_t i = 0; i < mt_nchecks; i++)
-		if ((mt_checks[i].needs & ~ctx->evidence) && mt_check_selected(filter, mt_checks[i].id))
+		if ((mt_checks[i].needs & ~ctx->evidence) &&
+		    mt_check_selected(filter, mt_checks[i].id))
 			append(off, sizeof(off), &olen, ", ", mt_checks[i].id);
 	f = mt_findings_group(out, MT_ID_EVIDENCE_MISSING, MT_SEV_INFO, NULL);
 	if (!f)
 		return -ENOMEM;
-	return mt_finding_set_message(f, "not available here: %s; checks off: %s", absent, off) ?:
-	       mt_finding_set_hint(f, "a partial capture or an old kernel; run memtopo check on "
-				      "the live machine, as root, for the full check");
+	return mt_finding_set_message(f, "not available here: %s; checks off: %s", absent, off)
+		       ?: mt_finding_set_hint(
+				  f, "a partial capture or an old kernel; run memtopo check on "
+				     "the live machine, as root, for the full check");
 }
 
 /* iomem shows zeroes to non-root readers (4.15+): say which map was used. */
@@ -246,8 +249,8 @@ static int note_resource_source(const struct mt_snapshot *s, struct mt_findings 
 		return -ENOMEM;
 	return mt_finding_set_message(f, "/proc/iomem unreadable or zeroed (not root?): address "
 					 "checks used /sys/firmware/memmap, which lacks "
-					 "hot-added and dax/kmem ranges") ?:
-	       mt_finding_set_hint(f, "run as root for the full picture");
+					 "hot-added and dax/kmem ranges")
+		       ?: mt_finding_set_hint(f, "run as root for the full picture");
 }
 
 unsigned mt_checks_wants(const struct mt_check_filter *filter)
@@ -296,7 +299,7 @@ int mt_checks_run(const struct mt_snapshot *s, const struct mt_check_filter *fil
 
 int mt_checks_block_flags(const struct mt_snapshot *s, uint32_t **flags)
 {
-	struct mt_findings fs = {0};
+	struct mt_findings fs = { 0 };
 	uint32_t *bits = calloc(s->nblocks ? s->nblocks : 1, sizeof(*bits));
 	int r;
 
@@ -370,7 +373,8 @@ int mt_describe(struct mt_findings *out, const char *id, const char *predicate, 
 {
 	int r = 0;
 
-	FOREACH_FINDING(out, id, f) {
+	FOREACH_FINDING(out, id, f)
+	{
 		char subj[256];
 
 		mt_blocks_subject(f, subj, sizeof(subj));

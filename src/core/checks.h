@@ -53,7 +53,7 @@ extern const struct mt_check mt_checks[];
 extern const size_t mt_nchecks;
 
 /* Ids that are not checks of their own: notes about the capture. */
-#define MT_ID_EVIDENCE_MISSING "evidence-missing"
+#define MT_ID_EVIDENCE_MISSING  "evidence-missing"
 #define MT_ID_RESOURCE_FALLBACK "iomem-fallback"
 
 const struct mt_check *mt_check_find(const char *id);

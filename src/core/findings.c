@@ -8,7 +8,7 @@
 
 #include "core/findings.h"
 
-static const char *const severity_names[MT_SEV_COUNT] = {"info", "warning", "error"};
+static const char *const severity_names[MT_SEV_COUNT] = { "info", "warning", "error" };
 
 const char *mt_severity_name(enum mt_severity s)
 {
@@ -30,8 +30,8 @@ static bool same_key(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-struct mt_finding *mt_findings_group(struct mt_findings *fs, const char *id,
-				     enum mt_severity sev, const char *key)
+struct mt_finding *mt_findings_group(struct mt_findings *fs, const char *id, enum mt_severity sev,
+				     const char *key)
 {
 	struct mt_finding *f;
 
@@ -44,7 +44,7 @@ struct mt_finding *mt_findings_group(struct mt_findings *fs, const char *id,
 		return NULL;
 	fs->f = f;
 	f = &fs->f[fs->n];
-	*f = (struct mt_finding){.id = id, .severity = sev};
+	*f = (struct mt_finding){ .id = id, .severity = sev };
 	if (key && !(f->key = strdup(key)))
 		return NULL;
 	fs->n++;
@@ -132,7 +132,7 @@ void mt_finding_clear(struct mt_finding *f)
 	free(f->nodes);
 	free(f->message);
 	free(f->hint);
-	*f = (struct mt_finding){.id = f->id, .severity = f->severity};
+	*f = (struct mt_finding){ .id = f->id, .severity = f->severity };
 }
 
 void mt_findings_free(struct mt_findings *fs)
@@ -200,6 +200,9 @@ char *mt_format_nodes(const int *ids, size_t n, char *buf, size_t size)
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && len < size; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%snode%d",
-					i == 0 ? "" : i + 1 == n ? " and " : ", ", ids[i]);
+					i == 0       ? ""
+					: i + 1 == n ? " and "
+						     : ", ",
+					ids[i]);
 	return buf;
 }

@@ -20,7 +20,7 @@ struct mt_finding {
 	char *key;        /* the cause, for grouping; never shown */
 	uint32_t *blocks; /* sorted, unique */
 	size_t nblocks;
-	int *nodes;       /* sorted, unique */
+	int *nodes; /* sorted, unique */
 	size_t nnodes;
 	char *message;
 	char *hint;
@@ -35,8 +35,8 @@ struct mt_findings {
  * The finding of this id, severity and cause, created if new. key may be
  * NULL (one finding per id and severity). NULL on ENOMEM.
  */
-struct mt_finding *mt_findings_group(struct mt_findings *fs, const char *id,
-				     enum mt_severity sev, const char *key);
+struct mt_finding *mt_findings_group(struct mt_findings *fs, const char *id, enum mt_severity sev,
+				     const char *key);
 int mt_finding_add_block(struct mt_finding *f, uint32_t block);
 int mt_finding_add_node(struct mt_finding *f, int node);
 /* Set message / hint (printf style); replaces what was there. 0 or -ENOMEM. */

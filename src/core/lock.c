@@ -11,7 +11,7 @@
 
 #include "core/lock.h"
 
-#define LOCK_PATH "run/lock/memtopo.lock"
+#define LOCK_PATH    "run/lock/memtopo.lock"
 #define LOCK_POLL_MS 100
 
 /* run/lock may be missing in a sysroot (a fixture); the live /run/lock exists. */
@@ -45,14 +45,15 @@ static int open_lock(const struct mt_sysroot *sr, struct mt_lock *lock)
 	} else {
 		snprintf(lock->path, sizeof(lock->path), "%s/%s", sr->root_path, LOCK_PATH);
 		make_parents(sr->root_fd);
-		fd = openat(sr->root_fd, LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		fd = openat(sr->root_fd, LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			    0644);
 	}
 	return fd < 0 ? -errno : fd;
 }
 
 int mt_lock_take(const struct mt_sysroot *sr, double wait_s, struct mt_lock *lock)
 {
-	struct timespec pause = {0, LOCK_POLL_MS * 1000000L};
+	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
 	long waited_ms = 0;
 	int fd;
 

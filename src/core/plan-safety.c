@@ -31,7 +31,7 @@ static bool counts(const struct mt_hp_step *st)
 static void check_ratio(struct mt_hp_plan *plan)
 {
 	const struct mt_snapshot *s = plan->snap;
-	struct mt_balance all = {0};
+	struct mt_balance all = { 0 };
 	_cleanup_free_ struct mt_balance *node = calloc(MT_BALANCE_NODES, sizeof(*node));
 
 	if (!node) {

@@ -16,9 +16,9 @@
 #include "plan-internal.h"
 
 static const char *const result_names[] = {
-	[MT_HP_PLANNED] = "planned", [MT_HP_DONE] = "done",
-	[MT_HP_ALREADY] = "already", [MT_HP_FAILED] = "failed",
-	[MT_HP_SKIPPED] = "skipped", [MT_HP_TIMEOUT] = "timeout",
+	[MT_HP_PLANNED] = "planned",         [MT_HP_DONE] = "done",
+	[MT_HP_ALREADY] = "already",         [MT_HP_FAILED] = "failed",
+	[MT_HP_SKIPPED] = "skipped",         [MT_HP_TIMEOUT] = "timeout",
 	[MT_HP_ROLLED_BACK] = "rolled-back",
 };
 
@@ -47,18 +47,18 @@ static int refuse_request(char *error, size_t size, const char *fmt, ...)
 static const struct {
 	const char *id, *reason;
 } unsafe_flags[] = {
-	{"multi-zone", "flagged multi-zone: it spans zones, the kernel refuses to offline it "
-		       "(--force tries anyway)"},
-	{"partial-ram", "flagged partial-ram: holes in its range, the kernel refuses to offline "
-			"it (--force tries anyway)"},
-	{"shares-pmem", "flagged shares-pmem: part of it is persistent memory (--force tries "
-			"anyway)"},
-	{"subsection-collision", "flagged subsection-collision: RAM and persistent memory share "
-				 "a section (--force tries anyway)"},
-	{"multi-node-link", "flagged multi-node-link: linked to several nodes (--force tries "
-			    "anyway)"},
-	{"state-mismatch", "flagged state-mismatch: its state and online disagree (--force "
-			   "tries anyway)"},
+	{ "multi-zone", "flagged multi-zone: it spans zones, the kernel refuses to offline it "
+			"(--force tries anyway)" },
+	{ "partial-ram", "flagged partial-ram: holes in its range, the kernel refuses to offline "
+			 "it (--force tries anyway)" },
+	{ "shares-pmem", "flagged shares-pmem: part of it is persistent memory (--force tries "
+			 "anyway)" },
+	{ "subsection-collision", "flagged subsection-collision: RAM and persistent memory share "
+				  "a section (--force tries anyway)" },
+	{ "multi-node-link", "flagged multi-node-link: linked to several nodes (--force tries "
+			     "anyway)" },
+	{ "state-mismatch", "flagged state-mismatch: its state and online disagree (--force "
+			    "tries anyway)" },
 };
 
 static const char *unsafe_reason(const uint32_t *flags, size_t idx)
@@ -148,13 +148,16 @@ static bool targeted(const struct mt_snapshot *s, const struct mt_hp_request *rq
 	return true;
 }
 
-static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq,
-		     const uint32_t *flags, size_t idx)
+static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq, const uint32_t *flags,
+		     size_t idx)
 {
 	const struct mt_snapshot *s = plan->snap;
 	const struct mt_block *b = &s->blocks[idx];
-	struct mt_hp_step step = {.block = b->id, .idx = idx, .from = (enum mt_state)b->state,
-				  .write = state_value(b, rq), .result = MT_HP_PLANNED};
+	struct mt_hp_step step = { .block = b->id,
+				   .idx = idx,
+				   .from = (enum mt_state)b->state,
+				   .write = state_value(b, rq),
+				   .result = MT_HP_PLANNED };
 	const char *unsafe = unsafe_reason(flags, idx);
 
 	/* The zone an online block is in: where it stays, or what it leaves. */
@@ -207,29 +210,37 @@ int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request 
 	case MT_HP_SIZE:
 		mt_size_human(bs, human, sizeof(human));
 		if (rq->size % bs)
-			return refuse_request(error, size, "%" PRIu64 " bytes is not a multiple of the block "
-						   "size (%s)", rq->size, human);
+			return refuse_request(error, size,
+					      "%" PRIu64 " bytes is not a multiple of the block "
+					      "size (%s)",
+					      rq->size, human);
 		if (rq->size > present)
-			return refuse_request(error, size, "%s is more than the memory present (%s)",
-				     mt_size_human(rq->size, human, sizeof(human)),
-				     mt_size_human(present, present_h, sizeof(present_h)));
+			return refuse_request(error, size,
+					      "%s is more than the memory present (%s)",
+					      mt_size_human(rq->size, human, sizeof(human)),
+					      mt_size_human(present, present_h, sizeof(present_h)));
 		return 0;
 	case MT_HP_RANGE:
 		mt_size_human(bs, human, sizeof(human));
 		if (rq->range_first % bs || (rq->range_last + 1) % bs)
-			return refuse_request(error, size, "0x%" PRIx64 "-0x%" PRIx64 " is not aligned to the "
-						   "block size (%s)", rq->range_first, rq->range_last, human);
+			return refuse_request(error, size,
+					      "0x%" PRIx64 "-0x%" PRIx64 " is not aligned to the "
+					      "block size (%s)",
+					      rq->range_first, rq->range_last, human);
 		for (size_t i = 0; i < s->nblocks; i++)
 			hits += targeted(s, rq, i);
 		if (!hits)
-			return refuse_request(error, size, "no memory block in 0x%" PRIx64 "-0x%" PRIx64,
-				     rq->range_first, rq->range_last);
+			return refuse_request(error, size,
+					      "no memory block in 0x%" PRIx64 "-0x%" PRIx64,
+					      rq->range_first, rq->range_last);
 		return 0;
 	case MT_HP_BLOCKS:
 		for (size_t i = 0; i < rq->blocks.n; i++)
-			for (unsigned long id = rq->blocks.r[i].lo; id <= rq->blocks.r[i].hi; id++) {
+			for (unsigned long id = rq->blocks.r[i].lo; id <= rq->blocks.r[i].hi;
+			     id++) {
 				if (mt_snapshot_find(s, id) < 0)
-					return refuse_request(error, size, "memory%lu does not exist", id);
+					return refuse_request(error, size,
+							      "memory%lu does not exist", id);
 				if (id == rq->blocks.r[i].hi)
 					break;
 			}
@@ -291,9 +302,10 @@ int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq
 {
 	int r;
 
-	*plan = (struct mt_hp_plan){.snap = s, .action = rq->action,
-				    .size_mode = rq->target == MT_HP_SIZE,
-				    .requested_bytes = rq->size};
+	*plan = (struct mt_hp_plan){ .snap = s,
+				     .action = rq->action,
+				     .size_mode = rq->target == MT_HP_SIZE,
+				     .requested_bytes = rq->size };
 	r = mt_hp_request_check(s, rq, error, size);
 	if (r)
 		return r;

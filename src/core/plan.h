@@ -24,17 +24,17 @@ enum mt_hp_to { MT_TO_DEFAULT, MT_TO_MOVABLE, MT_TO_KERNEL, MT_TO_AUTO };
 struct mt_hp_request {
 	enum mt_hp_action action;
 	enum mt_hp_target target;
-	uint64_t size;                  /* MT_HP_SIZE, bytes */
+	uint64_t size;                    /* MT_HP_SIZE, bytes */
 	uint64_t range_first, range_last; /* MT_HP_RANGE, bytes, inclusive */
-	struct mt_idlist blocks;        /* MT_HP_BLOCKS */
+	struct mt_idlist blocks;          /* MT_HP_BLOCKS */
 	bool node_filter;
 	struct mt_idlist nodes;
-	unsigned zone_mask;             /* 1 << enum mt_zone; 0: any zone */
+	unsigned zone_mask; /* 1 << enum mt_zone; 0: any zone */
 	enum mt_hp_to to;
 	bool force, dry_run, rollback;
-	double timeout;                 /* per write, seconds */
-	double deadline;                /* whole run, seconds; 0: none */
-	unsigned retries;               /* EBUSY retries */
+	double timeout;   /* per write, seconds */
+	double deadline;  /* whole run, seconds; 0: none */
+	unsigned retries; /* EBUSY retries */
 };
 
 enum mt_hp_result {
@@ -50,18 +50,18 @@ enum mt_hp_result {
 /* One block of the plan, then of the report. */
 struct mt_hp_step {
 	uint32_t block;
-	size_t idx;               /* in the snapshot */
+	size_t idx; /* in the snapshot */
 	enum mt_state from;
-	const char *write;        /* what goes to state: "offline", "online_movable", ... */
+	const char *write; /* what goes to state: "offline", "online_movable", ... */
 	enum mt_hp_result result;
 	unsigned attempts;
-	int err;                  /* last errno of a write (positive), 0 */
+	int err; /* last errno of a write (positive), 0 */
 	uint64_t elapsed_ms;
-	const char *reason;       /* why skipped / failed, for people */
-	char zone[16];            /* online: the zone it landed in; offline: the zone it left */
-	bool spare;               /* SIZE: a candidate taken only if an earlier one fails */
-	bool deferred;            /* SIZE offline: sent behind the others by a fresh census */
-	uint8_t verdict;          /* enum mt_verdict: the page census' guess, when taken */
+	const char *reason; /* why skipped / failed, for people */
+	char zone[16];      /* online: the zone it landed in; offline: the zone it left */
+	bool spare;         /* SIZE: a candidate taken only if an earlier one fails */
+	bool deferred;      /* SIZE offline: sent behind the others by a fresh census */
+	uint8_t verdict;    /* enum mt_verdict: the page census' guess, when taken */
 };
 
 struct mt_hp_plan {
@@ -73,8 +73,8 @@ struct mt_hp_plan {
 	size_t nskipped;
 	uint64_t requested_bytes;
 	bool size_mode;
-	char refusal[256];        /* non-empty: the plan is refused (a safety rule --force
-				   * overrides, or nothing matched), with the reason */
+	char refusal[256]; /* non-empty: the plan is refused (a safety rule --force
+			    * overrides, or nothing matched), with the reason */
 };
 
 /*

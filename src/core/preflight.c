@@ -13,8 +13,8 @@
 
 static bool has_cap_sys_admin(void)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {0};
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
 
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return false;
@@ -48,15 +48,18 @@ int mt_preflight(const struct mt_sysroot *sr, char *why, size_t size)
 	struct statvfs st;
 
 	if (geteuid() != 0 && !has_cap_sys_admin()) {
-		snprintf(why, size, "changing memory blocks needs root (CAP_SYS_ADMIN); run it with "
-				    "sudo, or try --dry-run");
+		snprintf(why, size,
+			 "changing memory blocks needs root (CAP_SYS_ADMIN); run it with "
+			 "sudo, or try --dry-run");
 		return -EPERM;
 	}
 	/* A sysroot's own mount (a read-only bind, a container's /sys) or the live one. */
 	if ((fstatvfs(sr->mem_fd, &st) == 0 && (st.f_flag & ST_RDONLY)) ||
 	    (!*sr->root_path && sysfs_mount_readonly(sr->sys_path))) {
-		snprintf(why, size, "%s is mounted read-only (a container?): nothing can be "
-				    "onlined or offlined from here", sr->sys_path);
+		snprintf(why, size,
+			 "%s is mounted read-only (a container?): nothing can be "
+			 "onlined or offlined from here",
+			 sr->sys_path);
 		return -EROFS;
 	}
 	return 0;

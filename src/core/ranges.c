@@ -65,7 +65,7 @@ int mt_ranges_build(const struct mt_snapshot *s, const bool *selected, const uin
 			ranges = nr;
 			cap = ncap;
 		}
-		ranges[count++] = (struct mt_range){.first = i, .last = i};
+		ranges[count++] = (struct mt_range){ .first = i, .last = i };
 	}
 	*out = ranges;
 	*n = count;

@@ -15,13 +15,13 @@
 enum mt_res_source {
 	MT_RES_NONE = 0, /* neither iomem nor firmware memmap available */
 	MT_RES_IOMEM,
-	MT_RES_MEMMAP,   /* fallback: no "System RAM (kmem)", no dax/namespace entries */
+	MT_RES_MEMMAP, /* fallback: no "System RAM (kmem)", no dax/namespace entries */
 };
 
 enum mt_res_kind {
 	MT_RES_OTHER = 0, /* devices, "Reserved", ACPI tables, ... */
 	MT_RES_RAM,       /* "System RAM", "System RAM (kmem)", "System RAM (virtio_mem)" */
-	MT_RES_PMEM,      /* "Persistent Memory", "(legacy)", "Soft Reserved", namespace*, dax*, pmem* */
+	MT_RES_PMEM, /* "Persistent Memory", "(legacy)", "Soft Reserved", namespace*, dax*, pmem* */
 };
 
 struct mt_resource {

@@ -57,7 +57,7 @@ static void read_zones(const struct block_at *at, struct mt_block *b)
 
 void mt_block_reread(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
 {
-	struct block_at at = {.fd = mem_fd};
+	struct block_at at = { .fd = mem_fd };
 
 	snprintf(at.prefix, sizeof(at.prefix), "memory%" PRIu32 "/", b->id);
 	read_state(&at, b, d);
@@ -87,7 +87,7 @@ static void read_detail(const struct block_at *at, const struct mt_block *b,
 
 void mt_block_reread_pair(struct mt_block *b, struct mt_block_detail *d, int mem_fd)
 {
-	struct block_at at = {.fd = mem_fd};
+	struct block_at at = { .fd = mem_fd };
 
 	snprintf(at.prefix, sizeof(at.prefix), "memory%" PRIu32 "/", b->id);
 	read_detail(&at, b, d, MT_WANT_ONLINE);
@@ -126,7 +126,7 @@ static int read_block(const struct read_ctx *c, size_t i)
 	struct mt_block *b = &c->s->blocks[i];
 	struct mt_block_detail *d = c->s->detail ? &c->s->detail[i] : NULL;
 	unsigned want = c->s->want;
-	struct block_at at = {.fd = c->mem_fd};
+	struct block_at at = { .fd = c->mem_fd };
 	_cleanup_close_ int fd = -1;
 	int r = 0;
 
@@ -159,8 +159,9 @@ static int read_slice(size_t lo, size_t hi, void *arg)
 
 int mt_blocks_read(struct mt_snapshot *s, int mem_fd, bool dirs_fill)
 {
-	struct read_ctx c = {.s = s, .mem_fd = mem_fd,
-			     .dir_flags = dirs_fill ? MT_DIR_SHORT_IS_EOF : 0};
+	struct read_ctx c = { .s = s,
+			      .mem_fd = mem_fd,
+			      .dir_flags = dirs_fill ? MT_DIR_SHORT_IS_EOF : 0 };
 
 	return mt_parallel_for(s->nblocks, BLOCKS_PER_THREAD, read_slice, &c);
 }

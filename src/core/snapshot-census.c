@@ -91,7 +91,7 @@ static bool any_verdict(const struct mt_snapshot *s)
 
 int mt_snapshot_census_all(const struct mt_sysroot *sr, struct mt_snapshot *s)
 {
-	struct census_ctx c = {.s = s};
+	struct census_ctx c = { .s = s };
 	int r = alloc_census(s);
 
 	if (r < 0 || s->census_err || !s->block_size)

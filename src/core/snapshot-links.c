@@ -38,7 +38,7 @@ static int add_locked(struct mt_snapshot *s, struct mt_block *b, int node)
 
 	if (b->nnodes == 1 && (r = start_node_set(s, b)) < 0)
 		return r;
-	set = (struct mt_nodeset){.n = b->nnodes, .ids = s->node_sets[b->node]};
+	set = (struct mt_nodeset){ .n = b->nnodes, .ids = s->node_sets[b->node] };
 	r = mt_nodeset_add(&set, node);
 	s->node_sets[b->node] = set.ids;
 	b->nnodes = set.n;
@@ -62,10 +62,9 @@ static int block_add_node(struct mt_snapshot *s, struct mt_block *b, int node)
 	if (b->nnodes == 1 && b->node == node)
 		return 0;
 	pthread_mutex_lock(&s->node_sets_lock);
-	r = mt_nodeset_contains(&(struct mt_nodeset){.n = b->nnodes,
-						      .ids = (int *)mt_block_nodes(s, b)},
-				node) ||
-			    b->nnodes == MT_MAX_BLOCK_NODES
+	r = mt_nodeset_contains(
+		    &(struct mt_nodeset){ .n = b->nnodes, .ids = (int *)mt_block_nodes(s, b) },
+		    node) || b->nnodes == MT_MAX_BLOCK_NODES
 		    ? 0
 		    : add_locked(s, b, node);
 	pthread_mutex_unlock(&s->node_sets_lock);
@@ -82,7 +81,7 @@ static int add_orphan(struct mt_snapshot *s, int node, unsigned long id)
 	if (!o)
 		return -ENOMEM;
 	s->orphans = o;
-	s->orphans[s->norphans++] = (struct mt_orphan_link){.node = node, .block = (uint32_t)id};
+	s->orphans[s->norphans++] = (struct mt_orphan_link){ .node = node, .block = (uint32_t)id };
 	return 0;
 }
 
@@ -201,9 +200,9 @@ static int collect_id(void *arg, int node, unsigned long id)
 
 int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n)
 {
-	struct id_list l = {0};
+	struct id_list l = { 0 };
 	size_t kept = 0;
-	int r = walk_back_links(node_fd, &(struct link_walk){.on_link = collect_id, .arg = &l});
+	int r = walk_back_links(node_fd, &(struct link_walk){ .on_link = collect_id, .arg = &l });
 
 	*ids = NULL;
 	*n = 0;
@@ -223,8 +222,9 @@ int mt_links_block_ids(int node_fd, uint32_t **ids, size_t *n)
 
 int mt_links_read_back(struct mt_snapshot *s, int node_fd)
 {
-	int r = walk_back_links(node_fd, &(struct link_walk){.on_node = add_node_dir,
-							       .on_link = back_link, .arg = s});
+	int r = walk_back_links(
+		node_fd,
+		&(struct link_walk){ .on_node = add_node_dir, .on_link = back_link, .arg = s });
 
 	if (s->nnode_dirs)
 		qsort(s->node_dirs, s->nnode_dirs, sizeof(*s->node_dirs), cmp_int);

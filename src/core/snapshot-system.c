@@ -37,8 +37,7 @@ static void read_masks(const struct mt_sysroot *sr, struct mt_node_masks *m)
 	read_mask(sr->node_fd, "possible", &m->have_possible, &m->possible);
 	read_mask(sr->node_fd, "online", &m->have_online, &m->online);
 	read_mask(sr->node_fd, "has_memory", &m->have_memory, &m->has_memory);
-	read_mask(sr->node_fd, "has_normal_memory", &m->have_normal_memory,
-		  &m->has_normal_memory);
+	read_mask(sr->node_fd, "has_normal_memory", &m->have_normal_memory, &m->has_normal_memory);
 }
 
 static char *read_string(int dirfd, const char *path)
@@ -77,8 +76,8 @@ static char *machine(const struct mt_sysroot *sr, const char *osrelease)
 	static const struct {
 		const char *tag, *machine;
 	} tags[] = {
-		{"amd64", "x86_64"}, {"x86_64", "x86_64"}, {"arm64", "aarch64"},
-		{"aarch64", "aarch64"}, {"ppc64", "ppc64"}, {"s390x", "s390x"},
+		{ "amd64", "x86_64" },    { "x86_64", "x86_64" }, { "arm64", "aarch64" },
+		{ "aarch64", "aarch64" }, { "ppc64", "ppc64" },   { "s390x", "s390x" },
 	};
 	struct utsname u;
 

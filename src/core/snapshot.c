@@ -162,8 +162,11 @@ static int fill_blocks(struct mt_snapshot *s, uint32_t *ids, size_t n)
 	for (size_t i = n; i-- > 0;) {
 		uint32_t id = ((uint32_t *)blocks)[i];
 
-		blocks[i] = (struct mt_block){.id = id, .state = MT_STATE_UNKNOWN, .removable = -1,
-					      .nzones = MT_ZONES_UNKNOWN, .node = -1};
+		blocks[i] = (struct mt_block){ .id = id,
+					       .state = MT_STATE_UNKNOWN,
+					       .removable = -1,
+					       .nzones = MT_ZONES_UNKNOWN,
+					       .node = -1 };
 	}
 	s->blocks = blocks;
 	s->nblocks = n;
@@ -297,7 +300,7 @@ static bool disagrees(const struct mt_snapshot *s, size_t i)
 
 void mt_snapshot_settle(const struct mt_sysroot *sr, struct mt_snapshot *s)
 {
-	struct timespec pause = {0, MT_SETTLE_MS * 1000000L};
+	struct timespec pause = { 0, MT_SETTLE_MS * 1000000L };
 	bool any = false;
 
 	/*

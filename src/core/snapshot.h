@@ -31,20 +31,20 @@ enum mt_want {
 	MT_WANT_LINKS = 1u << 5,  /* both link directions of every block, kept apart */
 	MT_WANT_DETAIL = 1u << 6, /* per-block detail: link sets, the raw state text */
 	MT_WANT_NODE_MASKS = 1u << 7,
-	MT_WANT_KERNEL = 1u << 8, /* osrelease, memory_hotplug module parameters, page size */
+	MT_WANT_KERNEL = 1u << 8,    /* osrelease, memory_hotplug module parameters, page size */
 	MT_WANT_RESOURCES = 1u << 9, /* /proc/iomem or the firmware memmap */
 	MT_WANT_ZONEINFO = 1u << 10,
 	MT_WANT_UDEV = 1u << 11,
-	MT_WANT_MEMINFO = 1u << 12, /* MemAvailable */
+	MT_WANT_MEMINFO = 1u << 12,    /* MemAvailable */
 	MT_WANT_ONLINE = 1u << 13,     /* the online attribute (with DETAIL) */
 	MT_WANT_PHYS_INDEX = 1u << 14, /* phys_index (with DETAIL) */
 	MT_WANT_CENSUS = 1u << 15,     /* page census of every online block (kpageflags) */
 };
 
 /* Everything check reads (and list -o FLAGS, show). */
-#define MT_WANT_CHECK                                                                              \
-	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS |          \
-	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |                \
+#define MT_WANT_CHECK                                                                     \
+	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS | \
+	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |       \
 	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX | MT_WANT_CENSUS)
 
 /* What check needs of a block beyond what list shows (MT_WANT_LINKS/DETAIL). */
@@ -55,7 +55,7 @@ struct mt_block_detail {
 	bool state_present;     /* the state file could be read */
 	bool phys_index_present;
 	unsigned long phys_index; /* hex in sysfs */
-	char state_raw[24];     /* what `state` held, for a message about garbage */
+	char state_raw[24];       /* what `state` held, for a message about garbage */
 };
 
 /* A nodeK/memoryN back-link whose memoryN is not there (after hot-remove). */
@@ -111,7 +111,7 @@ struct mt_snapshot {
 	struct mt_resources resources; /* MT_WANT_RESOURCES */
 	struct mt_zoneinfo zoneinfo;   /* MT_WANT_ZONEINFO; n == 0 when absent */
 	bool have_zoneinfo;
-	struct mt_udev_rules udev;     /* MT_WANT_UDEV */
+	struct mt_udev_rules udev; /* MT_WANT_UDEV */
 
 	/*
 	 * MT_WANT_CENSUS (or one block at a time, mt_snapshot_census_block):

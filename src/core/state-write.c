@@ -69,11 +69,11 @@ void mt_interrupts_stop(struct mt_interrupts *in)
  * the deadline or on a second interrupt.
  */
 struct watch {
-	pid_t pid;      /* the child's, stored by the child itself (vfork returns only after it ends) */
-	int done_fd;    /* eventfd: the child is gone, stop watching */
-	long deadline;  /* mt_now_ms() */
+	pid_t pid; /* the child's, stored by the child itself (vfork returns only after it ends) */
+	int done_fd;   /* eventfd: the child is gone, stop watching */
+	long deadline; /* mt_now_ms() */
 	struct mt_interrupts *in;
-	int result;     /* 0, -ETIMEDOUT or -ECANCELED: why the watchdog killed the child */
+	int result; /* 0, -ETIMEDOUT or -ECANCELED: why the watchdog killed the child */
 };
 
 /* The child: every signal blocked (no spurious EINTR), one write, the errno as status. */
@@ -98,7 +98,7 @@ static _Noreturn void write_child(struct watch *w, int mem_fd, uint32_t block, c
 static void kill_child(struct watch *w, int why)
 {
 	pid_t pid;
-	struct pollfd p = {.fd = w->done_fd, .events = POLLIN};
+	struct pollfd p = { .fd = w->done_fd, .events = POLLIN };
 
 	/* The child stores its pid first thing; until then, wait in 1 ms steps. */
 	while ((pid = __atomic_load_n(&w->pid, __ATOMIC_ACQUIRE)) == 0)
@@ -113,8 +113,8 @@ static void *watchdog(void *arg)
 	struct watch *w = arg;
 
 	for (;;) {
-		struct pollfd p[2] = {{.fd = w->done_fd, .events = POLLIN},
-				      {.fd = w->in ? w->in->sigfd : -1, .events = POLLIN}};
+		struct pollfd p[2] = { { .fd = w->done_fd, .events = POLLIN },
+				       { .fd = w->in ? w->in->sigfd : -1, .events = POLLIN } };
 		long left = w->deadline - mt_now_ms();
 
 		if (left <= 0) {
@@ -136,7 +136,7 @@ static void *watchdog(void *arg)
 int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_ms,
 		   struct mt_interrupts *in)
 {
-	struct watch w = {.deadline = mt_now_ms() + timeout_ms, .in = in};
+	struct watch w = { .deadline = mt_now_ms() + timeout_ms, .in = in };
 	pthread_t thread;
 	int status, r;
 	pid_t pid;

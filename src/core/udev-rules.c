@@ -50,11 +50,11 @@ static const struct device_key {
 
 /* What one rule line does to a memory "add" event. */
 struct rule {
-	enum tri match;       /* do all its match keys hold? */
+	enum tri match; /* do all its match keys hold? */
 	unsigned n_no, n_maybe;
-	bool self_confirms;   /* a match key names memory: SUBSYSTEM=="memory" */
-	bool excl_candidate;  /* its one failing key is SUBSYSTEM!="memory" or alike */
-	bool onlines;         /* assigns state/online, or RUNs something that does */
+	bool self_confirms;  /* a match key names memory: SUBSYSTEM=="memory" */
+	bool excl_candidate; /* its one failing key is SUBSYSTEM!="memory" or alike */
+	bool onlines;        /* assigns state/online, or RUNs something that does */
 	const char *goto_label, *label;
 };
 
@@ -66,7 +66,7 @@ static bool key_is(const char *s, size_t len, const char *name)
 static bool parse_op(char **p, enum op *op)
 {
 	static const char *const ops[] = {
-		[OP_MATCH] = "==", [OP_NOMATCH] = "!=", [OP_ADD] = "+=",
+		[OP_MATCH] = "==",  [OP_NOMATCH] = "!=",      [OP_ADD] = "+=",
 		[OP_REMOVE] = "-=", [OP_ASSIGN_FINAL] = ":=", [OP_ASSIGN] = "=",
 	};
 
@@ -238,8 +238,8 @@ static int eval_token(const struct token *t, struct rule *r)
 
 	if (dk)
 		m = eval_device_key(dk, t, r);
-	else if (t->op == OP_MATCH || t->op == OP_NOMATCH ||
-		 key_is(t->key, t->klen, "PROGRAM") || key_is(t->key, t->klen, "IMPORT"))
+	else if (t->op == OP_MATCH || t->op == OP_NOMATCH || key_is(t->key, t->klen, "PROGRAM") ||
+		 key_is(t->key, t->klen, "IMPORT"))
 		m = MAYBE; /* PROGRAM and IMPORT match on the program's exit status */
 	else {
 		eval_assignment(t, r);
@@ -429,7 +429,7 @@ unsigned mt_udev_text_onlines_memory(const char *text)
 
 /* udev's search path, highest priority first: a name found early masks later ones. */
 static const char *const rules_dirs[] = {
-	"etc/udev/rules.d",	     "run/udev/rules.d", "usr/local/lib/udev/rules.d",
+	"etc/udev/rules.d",     "run/udev/rules.d", "usr/local/lib/udev/rules.d",
 	"usr/lib/udev/rules.d", "lib/udev/rules.d",
 };
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct mt_udev_rule {
-	char *path; /* relative to the sysroot, e.g. "lib/udev/rules.d/40-redhat.rules" */
+	char *path;    /* relative to the sysroot, e.g. "lib/udev/rules.d/40-redhat.rules" */
 	unsigned line; /* first line of the rule that onlines memory */
 };
 

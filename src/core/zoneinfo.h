@@ -14,8 +14,8 @@
 
 struct mt_zone_span {
 	int node;
-	enum mt_zone zone;   /* MT_ZONE_NONE for a name memtopo does not know */
-	uint64_t start_pfn;  /* UINT64_MAX when the kernel did not print start_pfn */
+	enum mt_zone zone;                  /* MT_ZONE_NONE for a name memtopo does not know */
+	uint64_t start_pfn;                 /* UINT64_MAX when the kernel did not print start_pfn */
 	uint64_t spanned, present, managed; /* pages */
 };
 

@@ -15,8 +15,8 @@ static int open_lib(void **handle, const char *soname)
 	return *handle ? 0 : -ENOENT;
 }
 
-#define MT_DYNLIB_RESOLVE(name)                                                                    \
-	if (!(lib->name = (__typeof__(lib->name))dlsym(lib->handle, #name)))                       \
+#define MT_DYNLIB_RESOLVE(name)                                              \
+	if (!(lib->name = (__typeof__(lib->name))dlsym(lib->handle, #name))) \
 		goto missing;
 
 int mt_libmount_open(struct mt_libmount *lib)

@@ -13,32 +13,32 @@
 #include <libmount.h>
 #include <libudev.h>
 
-#define MT_LIBMOUNT_SYMBOLS(X)                                                                     \
-	X(mnt_new_table)                                                                           \
-	X(mnt_unref_table)                                                                         \
-	X(mnt_table_parse_mtab)                                                                    \
-	X(mnt_new_iter)                                                                            \
-	X(mnt_free_iter)                                                                           \
-	X(mnt_table_next_fs)                                                                       \
-	X(mnt_table_find_mountpoint)                                                               \
-	X(mnt_fs_get_target)                                                                       \
-	X(mnt_fs_match_fstype)                                                                     \
-	X(mnt_fs_get_vfs_options)                                                                  \
+#define MT_LIBMOUNT_SYMBOLS(X)       \
+	X(mnt_new_table)             \
+	X(mnt_unref_table)           \
+	X(mnt_table_parse_mtab)      \
+	X(mnt_new_iter)              \
+	X(mnt_free_iter)             \
+	X(mnt_table_next_fs)         \
+	X(mnt_table_find_mountpoint) \
+	X(mnt_fs_get_target)         \
+	X(mnt_fs_match_fstype)       \
+	X(mnt_fs_get_vfs_options)    \
 	X(mnt_optstr_get_option)
 
-#define MT_LIBUDEV_SYMBOLS(X)                                                                      \
-	X(udev_new)                                                                                \
-	X(udev_unref)                                                                              \
-	X(udev_monitor_new_from_netlink)                                                           \
-	X(udev_monitor_filter_add_match_subsystem_devtype)                                         \
-	X(udev_monitor_enable_receiving)                                                           \
-	X(udev_monitor_get_fd)                                                                     \
-	X(udev_monitor_receive_device)                                                             \
-	X(udev_monitor_unref)                                                                      \
-	X(udev_device_get_sysname)                                                                 \
-	X(udev_device_get_syspath)                                                                 \
-	X(udev_device_get_action)                                                                  \
-	X(udev_device_get_seqnum)                                                                  \
+#define MT_LIBUDEV_SYMBOLS(X)                              \
+	X(udev_new)                                        \
+	X(udev_unref)                                      \
+	X(udev_monitor_new_from_netlink)                   \
+	X(udev_monitor_filter_add_match_subsystem_devtype) \
+	X(udev_monitor_enable_receiving)                   \
+	X(udev_monitor_get_fd)                             \
+	X(udev_monitor_receive_device)                     \
+	X(udev_monitor_unref)                              \
+	X(udev_device_get_sysname)                         \
+	X(udev_device_get_syspath)                         \
+	X(udev_device_get_action)                          \
+	X(udev_device_get_seqnum)                          \
 	X(udev_device_unref)
 
 #define MT_DYNLIB_POINTER(name) __typeof__(name) *name;

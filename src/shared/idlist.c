@@ -21,7 +21,7 @@ static int parse_id(const char **p, unsigned long *out)
 
 int mt_idlist_parse(const char *s, struct mt_idlist *out)
 {
-	struct mt_idlist l = {0};
+	struct mt_idlist l = { 0 };
 	const char *p = s;
 	int r = 0;
 

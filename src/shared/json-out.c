@@ -32,7 +32,8 @@ struct json_object *mt_json_document(void)
 int mt_json_print(struct json_object *doc, FILE *out)
 {
 	const char *text = json_object_to_json_string_ext(
-		doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+		doc,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 	int r = 0;
 
 	if (!text || fputs(text, out) < 0 || fputc('\n', out) < 0 || fflush(out) != 0)

@@ -50,8 +50,9 @@ int mt_parallel_for(size_t n, size_t min_per_thread, int (*fn)(size_t lo, size_t
 	if (nthreads <= 1)
 		return fn(0, n, ctx);
 	for (size_t i = 0; i < nthreads; i++)
-		slices[i] = (struct slice){.lo = n * i / nthreads, .hi = n * (i + 1) / nthreads,
-					   .fn = fn, .ctx = ctx};
+		slices[i] = (struct slice){
+			.lo = n * i / nthreads, .hi = n * (i + 1) / nthreads, .fn = fn, .ctx = ctx
+		};
 	/* Slice 0 runs here; a thread that cannot start is run here too. */
 	for (size_t i = 1; i < nthreads; i++, started++)
 		if (pthread_create(&slices[i].thread, NULL, run_slice, &slices[i]) != 0)

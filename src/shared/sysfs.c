@@ -140,8 +140,9 @@ int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, unsigned flags)
 
 void mt_dir_attach(struct mt_dir *d, int fd, unsigned flags)
 {
-	*d = (struct mt_dir){.fd = fd, .short_is_eof = flags & MT_DIR_SHORT_IS_EOF,
-			     .bufsz = sizeof(d->small)};
+	*d = (struct mt_dir){ .fd = fd,
+			      .short_is_eof = flags & MT_DIR_SHORT_IS_EOF,
+			      .bufsz = sizeof(d->small) };
 	d->buf = d->small;
 }
 

@@ -90,8 +90,7 @@ static bool dirs_fill(int fd)
 
 	if (fstatfs(fd, &st) < 0)
 		return false;
-	return st.f_type == SYSFS_MAGIC || st.f_type == TMPFS_MAGIC ||
-	       st.f_type == RAMFS_MAGIC;
+	return st.f_type == SYSFS_MAGIC || st.f_type == TMPFS_MAGIC || st.f_type == RAMFS_MAGIC;
 }
 
 static int join(char **out, const char *a, const char *b)
@@ -103,8 +102,9 @@ int mt_sysroot_open(struct mt_sysroot *sr, const char *sysroot)
 {
 	int r;
 
-	*sr = (struct mt_sysroot){.root_fd = -1, .sys_fd = -1, .proc_fd = -1,
-				  .mem_fd = -1, .node_fd = -1};
+	*sr = (struct mt_sysroot){
+		.root_fd = -1, .sys_fd = -1, .proc_fd = -1, .mem_fd = -1, .node_fd = -1
+	};
 	if (sysroot) {
 		size_t len = strlen(sysroot);
 
@@ -157,7 +157,7 @@ int mt_sysroot_open(struct mt_sysroot *sr, const char *sysroot)
 
 void mt_sysroot_close(struct mt_sysroot *sr)
 {
-	int *fds[] = {&sr->root_fd, &sr->sys_fd, &sr->proc_fd, &sr->mem_fd, &sr->node_fd};
+	int *fds[] = { &sr->root_fd, &sr->sys_fd, &sr->proc_fd, &sr->mem_fd, &sr->node_fd };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)

@@ -9,13 +9,13 @@
 #include <stdbool.h>
 
 struct mt_sysroot {
-	int root_fd;  /* the sysroot ("/" unless --sysroot) */
-	int sys_fd;   /* where sysfs is mounted (or <sysroot>/sys), -1 if absent */
-	int proc_fd;  /* <sysroot>/proc or the procfs mount, -1 if absent */
-	int mem_fd;   /* sys/devices/system/memory, -1 if absent */
-	int node_fd;  /* sys/devices/system/node, -1 if absent */
-	int mem_err;  /* why mem_fd is -1 (negative errno) */
-	bool dirs_fill; /* memory/ is on sysfs, tmpfs or ramfs: see MT_DIR_SHORT_IS_EOF */
+	int root_fd;     /* the sysroot ("/" unless --sysroot) */
+	int sys_fd;      /* where sysfs is mounted (or <sysroot>/sys), -1 if absent */
+	int proc_fd;     /* <sysroot>/proc or the procfs mount, -1 if absent */
+	int mem_fd;      /* sys/devices/system/memory, -1 if absent */
+	int node_fd;     /* sys/devices/system/node, -1 if absent */
+	int mem_err;     /* why mem_fd is -1 (negative errno) */
+	bool dirs_fill;  /* memory/ is on sysfs, tmpfs or ramfs: see MT_DIR_SHORT_IS_EOF */
 	char *sys_path;  /* for messages: "/sys" or "DIR/sys" */
 	char *proc_path; /* for messages: "/proc" or "DIR/proc" */
 	char *root_path; /* for messages: "" or "DIR" */

@@ -23,12 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MEMDIR "/sys/devices/system/memory/memory"
+#define MEMDIR    "/sys/devices/system/memory/memory"
 #define MAX_LINES 256
-#define FILE_MAX 4096
+#define FILE_MAX  4096
 /* A fixture root is a temp dir: short. Paths under it fit in PATH_MAX. */
 #define ROOT_MAX 1024
-#define DIR_MAX (ROOT_MAX + 128)
+#define DIR_MAX  (ROOT_MAX + 128)
 
 /* ~6.1: online of a block with hwpoisoned pages; not in every libc's errno.h. */
 #ifndef EHWPOISON
@@ -43,19 +43,19 @@ static const struct {
 	const char *name;
 	int err;
 } errnos[] = {
-	{"EBUSY", EBUSY}, {"ENOMEM", ENOMEM}, {"EINVAL", EINVAL}, {"EINTR", EINTR},
-	{"EHWPOISON", EHWPOISON}, {"EAGAIN", EAGAIN}, {"ENODEV", ENODEV}, {"EIO", EIO},
-	{"EPERM", EPERM},
+	{ "EBUSY", EBUSY },         { "ENOMEM", ENOMEM }, { "EINVAL", EINVAL }, { "EINTR", EINTR },
+	{ "EHWPOISON", EHWPOISON }, { "EAGAIN", EAGAIN }, { "ENODEV", ENODEV }, { "EIO", EIO },
+	{ "EPERM", EPERM },
 };
 
 enum kind { OK, FAIL, HANG, DELAY, RACE, SPILL, UNFLAG, PINNED, BAD };
 
 struct outcome {
 	enum kind kind;
-	int err;           /* FAIL */
-	long ms;           /* DELAY */
-	char state[64];    /* RACE: what udev wrote */
-	long block;        /* SPILL, UNFLAG: the block whose page flags change */
+	int err;        /* FAIL */
+	long ms;        /* DELAY */
+	char state[64]; /* RACE: what udev wrote */
+	long block;     /* SPILL, UNFLAG: the block whose page flags change */
 	bool forever;
 };
 
@@ -97,8 +97,7 @@ static ssize_t slurp(const char *path, char *buf, size_t size)
 }
 
 /* Replace the file's contents, through the real write (never ourselves). */
-__attribute__((format(printf, 2, 3)))
-static void put(const char *path, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void put(const char *path, const char *fmt, ...)
 {
 	char text[FILE_MAX];
 	va_list ap;
@@ -147,7 +146,7 @@ static void trim(char *s)
 
 static struct outcome parse_outcome(const char *line)
 {
-	struct outcome o = {.kind = OK};
+	struct outcome o = { .kind = OK };
 	char word[64];
 	char *end;
 
@@ -198,7 +197,7 @@ static struct outcome parse_outcome(const char *line)
 static struct outcome pick(const char *script, long count, char *text, size_t size)
 {
 	const char *p = script;
-	struct outcome o = {.kind = OK};
+	struct outcome o = { .kind = OK };
 
 	snprintf(text, size, "ok");
 	for (long i = 0; *p && i <= count; i++) {
@@ -293,7 +292,7 @@ static void log_line(const char fk[DIR_MAX], long id, const char *value, const c
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -334,7 +333,8 @@ static void set_page_flags(const char root[ROOT_MAX], long block, uint64_t word)
 	while (done < n) {
 		size_t k = n - done < 512 ? n - done : 512;
 
-		if (pwrite(fd, chunk, k * sizeof(uint64_t), off + (off_t)(done * sizeof(uint64_t))) < 0) {
+		if (pwrite(fd, chunk, k * sizeof(uint64_t),
+			   off + (off_t)(done * sizeof(uint64_t))) < 0) {
 			dprintf(STDERR_FILENO, "fakekernel: %s: %s\n", path, strerror(errno));
 			break;
 		}

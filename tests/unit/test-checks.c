@@ -29,12 +29,12 @@ static struct mt_snapshot *snap_new(unsigned long block_size, uint32_t first, si
 	s->nblocks = n;
 	s->page_size = 4096;
 	for (size_t i = 0; i < n; i++) {
-		s->blocks[i] = (struct mt_block){.id = first + (uint32_t)i,
-						 .node = -1,
-						 .state = MT_STATE_ONLINE,
-						 .removable = -1,
-						 .nzones = 1,
-						 .zones = {MT_ZONE_NORMAL}};
+		s->blocks[i] = (struct mt_block){ .id = first + (uint32_t)i,
+						  .node = -1,
+						  .state = MT_STATE_ONLINE,
+						  .removable = -1,
+						  .nzones = 1,
+						  .zones = { MT_ZONE_NORMAL } };
 		s->detail[i].online = -1;
 		s->detail[i].state_present = true;
 		s->detail[i].online = 1;
@@ -100,7 +100,7 @@ static void link_node(struct mt_snapshot *s, uint32_t id, int node, bool fwd, bo
 {
 	size_t i = idx_of(s, id);
 	struct mt_block *b = &s->blocks[i];
-	struct mt_nodeset all = {0};
+	struct mt_nodeset all = { 0 };
 	uint8_t n;
 
 	add_node_dir(s, node);
@@ -118,8 +118,8 @@ static void link_node(struct mt_snapshot *s, uint32_t id, int node, bool fwd, bo
 		if (b->nnodes > 1) {
 			free(s->node_sets[b->node]);
 		} else {
-			s->node_sets = realloc(s->node_sets,
-					       (s->nnode_sets + 1) * sizeof(*s->node_sets));
+			s->node_sets =
+				realloc(s->node_sets, (s->nnode_sets + 1) * sizeof(*s->node_sets));
 			if (!s->node_sets)
 				abort();
 			b->node = (int)s->nnode_sets++;
@@ -176,16 +176,16 @@ static const struct mt_finding *finding_for(const struct mt_findings *fs, const 
 	return NULL;
 }
 
-static const char *const only_multi[] = {"multi-node-link", NULL};
+static const char *const only_multi[] = { "multi-node-link", NULL };
 
 /* Severity of block's multi-node-link finding, or -1 when none names it. */
 static int multi_verdict(const struct mt_snapshot *s, uint32_t block, char *msg, size_t size)
 {
-	struct mt_findings fs = {0};
+	struct mt_findings fs = { 0 };
 	const struct mt_finding *f;
 	int sev = -1;
 
-	CHECK(mt_checks_run(s, &(struct mt_check_filter){.only = only_multi}, &fs) == 0);
+	CHECK(mt_checks_run(s, &(struct mt_check_filter){ .only = only_multi }, &fs) == 0);
 	f = finding_for(&fs, "multi-node-link", block);
 	if (f) {
 		sev = (int)f->severity;
@@ -238,29 +238,29 @@ struct verdict_case {
 
 /* The table in cli.md / kernel.md (a). */
 static const struct verdict_case verdicts[] = {
-	{"offline", 2, MT_STATE_OFFLINE, 2, MT_ZONE_NORMAL, true, MT_SEV_ERROR, "offline"},
-	{"offline, no zoneinfo", 2, MT_STATE_OFFLINE, 2, MT_ZONE_NORMAL, false, MT_SEV_ERROR,
-	 "offline"},
-	{"online, single zone", 2, MT_STATE_ONLINE, 1, MT_ZONE_NORMAL, true, MT_SEV_ERROR,
-	 "single zone"},
-	{"online, single zone, no zoneinfo", 2, MT_STATE_ONLINE, 1, MT_ZONE_MOVABLE, false,
-	 MT_SEV_ERROR, "single zone"},
-	{"online, none, zoneinfo spans both", 2, MT_STATE_ONLINE, 1, MT_ZONE_NONE, true, MT_SEV_INFO,
-	 "NUMA boundary"},
-	{"online, none, zoneinfo: one node", 4, MT_STATE_ONLINE, 1, MT_ZONE_NONE, true, MT_SEV_ERROR,
-	 "zoneinfo"},
-	{"online, zones unknown, zoneinfo: one node", 4, MT_STATE_ONLINE, -1, MT_ZONE_NONE, true,
-	 MT_SEV_ERROR, "zoneinfo"},
-	{"online, none, no zoneinfo", 2, MT_STATE_ONLINE, 1, MT_ZONE_NONE, false, MT_SEV_WARNING,
-	 "without /proc/zoneinfo"},
-	{"online, zones unknown, zoneinfo spans both", 2, MT_STATE_ONLINE, -1, MT_ZONE_NONE, true,
-	 MT_SEV_WARNING, "without valid_zones"},
-	{"state unknown, none, zoneinfo spans both", 2, MT_STATE_UNKNOWN, 1, MT_ZONE_NONE, true,
-	 MT_SEV_WARNING, "without state"},
-	{"state unknown, none, no zoneinfo", 2, MT_STATE_UNKNOWN, 1, MT_ZONE_NONE, false,
-	 MT_SEV_WARNING, "without state or /proc/zoneinfo"},
-	{"state unknown, zones unknown, no zoneinfo", 2, MT_STATE_UNKNOWN, -1, MT_ZONE_NONE, false,
-	 MT_SEV_WARNING, "without state, valid_zones or /proc/zoneinfo"},
+	{ "offline", 2, MT_STATE_OFFLINE, 2, MT_ZONE_NORMAL, true, MT_SEV_ERROR, "offline" },
+	{ "offline, no zoneinfo", 2, MT_STATE_OFFLINE, 2, MT_ZONE_NORMAL, false, MT_SEV_ERROR,
+	  "offline" },
+	{ "online, single zone", 2, MT_STATE_ONLINE, 1, MT_ZONE_NORMAL, true, MT_SEV_ERROR,
+	  "single zone" },
+	{ "online, single zone, no zoneinfo", 2, MT_STATE_ONLINE, 1, MT_ZONE_MOVABLE, false,
+	  MT_SEV_ERROR, "single zone" },
+	{ "online, none, zoneinfo spans both", 2, MT_STATE_ONLINE, 1, MT_ZONE_NONE, true,
+	  MT_SEV_INFO, "NUMA boundary" },
+	{ "online, none, zoneinfo: one node", 4, MT_STATE_ONLINE, 1, MT_ZONE_NONE, true,
+	  MT_SEV_ERROR, "zoneinfo" },
+	{ "online, zones unknown, zoneinfo: one node", 4, MT_STATE_ONLINE, -1, MT_ZONE_NONE, true,
+	  MT_SEV_ERROR, "zoneinfo" },
+	{ "online, none, no zoneinfo", 2, MT_STATE_ONLINE, 1, MT_ZONE_NONE, false, MT_SEV_WARNING,
+	  "without /proc/zoneinfo" },
+	{ "online, zones unknown, zoneinfo spans both", 2, MT_STATE_ONLINE, -1, MT_ZONE_NONE, true,
+	  MT_SEV_WARNING, "without valid_zones" },
+	{ "state unknown, none, zoneinfo spans both", 2, MT_STATE_UNKNOWN, 1, MT_ZONE_NONE, true,
+	  MT_SEV_WARNING, "without state" },
+	{ "state unknown, none, no zoneinfo", 2, MT_STATE_UNKNOWN, 1, MT_ZONE_NONE, false,
+	  MT_SEV_WARNING, "without state or /proc/zoneinfo" },
+	{ "state unknown, zones unknown, no zoneinfo", 2, MT_STATE_UNKNOWN, -1, MT_ZONE_NONE, false,
+	  MT_SEV_WARNING, "without state, valid_zones or /proc/zoneinfo" },
 };
 
 static void test_multi_node_verdicts(void)
@@ -307,7 +307,8 @@ static void test_multi_node_three_links(void)
 	set_zones(s, 2, 1, MT_ZONE_NONE, MT_ZONE_NONE);
 	got = multi_verdict(s, 2, msg, sizeof(msg));
 	if (got != MT_SEV_ERROR)
-		UNIT_FAIL("3 links, zoneinfo meets 2 nodes: severity %d, want error (%s)", got, msg);
+		UNIT_FAIL("3 links, zoneinfo meets 2 nodes: severity %d, want error (%s)", got,
+			  msg);
 	if (strstr(msg, "without /proc/zoneinfo"))
 		UNIT_FAIL("3 links: message says zoneinfo is missing, it is not: %s", msg);
 	mt_snapshot_free(s);
@@ -337,7 +338,7 @@ static void test_multi_node_going_offline(void)
 static void test_pure(void)
 {
 	struct mt_snapshot *s = multi_snap(true);
-	struct mt_findings a = {0}, b = {0};
+	struct mt_findings a = { 0 }, b = { 0 };
 	struct mt_block before[6];
 	struct mt_block_detail dbefore[6];
 
@@ -371,13 +372,13 @@ static void test_pure(void)
 static void test_filter_and_evidence(void)
 {
 	struct mt_snapshot *s = multi_snap(false);
-	static const char *const skip[] = {"multi-node-link", NULL};
-	static const char *const only_pmem[] = {"shares-pmem", MT_ID_EVIDENCE_MISSING, NULL};
-	struct mt_findings fs = {0};
+	static const char *const skip[] = { "multi-node-link", NULL };
+	static const char *const only_pmem[] = { "shares-pmem", MT_ID_EVIDENCE_MISSING, NULL };
+	struct mt_findings fs = { 0 };
 	const struct mt_finding *note = NULL;
 
 	set_state(s, 2, MT_STATE_OFFLINE, 0);
-	CHECK(mt_checks_run(s, &(struct mt_check_filter){.skip = skip}, &fs) == 0);
+	CHECK(mt_checks_run(s, &(struct mt_check_filter){ .skip = skip }, &fs) == 0);
 	CHECK(count_id(&fs, "multi-node-link") == 0);
 	CHECK(count_id(&fs, "offline-blocks") == 1);
 	mt_findings_free(&fs);
@@ -386,7 +387,7 @@ static void test_filter_and_evidence(void)
 	 * No resources in the snapshot: shares-pmem cannot run; one note says
 	 * so (the note is an id of its own, selected here as well).
 	 */
-	CHECK(mt_checks_run(s, &(struct mt_check_filter){.only = only_pmem}, &fs) == 0);
+	CHECK(mt_checks_run(s, &(struct mt_check_filter){ .only = only_pmem }, &fs) == 0);
 	CHECK(count_id(&fs, "shares-pmem") == 0);
 	CHECK(count_id(&fs, MT_ID_EVIDENCE_MISSING) == 1);
 	for (size_t i = 0; i < fs.n; i++)
@@ -407,17 +408,17 @@ static void test_filter_and_evidence(void)
 static void test_links(void)
 {
 	struct mt_snapshot *s = snap_new(128 * MiB, 0, 8);
-	struct mt_findings fs = {0};
+	struct mt_findings fs = { 0 };
 	const struct mt_finding *f;
 
 	link_both(s, 0, 7, 0);
 	add_node_dir(s, 1);
-	link_node(s, 3, 1, false, true); /* node1/memory3 only: stale */
-	link_node(s, 5, 1, true, false); /* memory5/node1 only: missing back-link */
-	link_node(s, 6, 9, true, false); /* memory6/node9, no node9 dir: dangling */
+	link_node(s, 3, 1, false, true);   /* node1/memory3 only: stale */
+	link_node(s, 5, 1, true, false);   /* memory5/node1 only: missing back-link */
+	link_node(s, 6, 9, true, false);   /* memory6/node9, no node9 dir: dangling */
 	s->node_dirs[--s->nnode_dirs] = 0; /* link_node made node9's dir: take it away */
 	s->orphans = calloc(1, sizeof(*s->orphans));
-	s->orphans[0] = (struct mt_orphan_link){.node = 1, .block = 21};
+	s->orphans[0] = (struct mt_orphan_link){ .node = 1, .block = 21 };
 	s->norphans = 1;
 	CHECK(s->nnode_dirs == 2 && s->node_dirs[1] == 1);
 
@@ -450,7 +451,7 @@ static void test_links(void)
 static void test_state_mismatch_messages(void)
 {
 	struct mt_snapshot *s = snap_new(128 * MiB, 0, 8);
-	struct mt_findings fs = {0};
+	struct mt_findings fs = { 0 };
 
 	link_both(s, 0, 7, 0);
 	/* memory2: garbage; memory7: state online, online 0 (missing-garbage.scn). */
@@ -470,8 +471,9 @@ static void test_state_mismatch_messages(void)
 			const struct mt_block *b = &s->blocks[idx_of(s, f->blocks[k])];
 
 			if (strstr(f->message, "no known state") && b->state != MT_STATE_UNKNOWN)
-				UNIT_FAIL("memory%u (state %s) is reported as in no known state: %s",
-					  b->id, mt_state_name(b->state), f->message);
+				UNIT_FAIL(
+					"memory%u (state %s) is reported as in no known state: %s",
+					b->id, mt_state_name(b->state), f->message);
 			if (strstr(f->message, "disagree") && b->state == MT_STATE_UNKNOWN)
 				UNIT_FAIL("memory%u (garbage state) is reported as disagreeing: %s",
 					  b->id, f->message);
@@ -485,7 +487,7 @@ static void test_state_mismatch_messages(void)
 static void test_unknown_block_size(void)
 {
 	struct mt_snapshot *s = snap_new(0, 0, 4);
-	struct mt_findings fs = {0};
+	struct mt_findings fs = { 0 };
 	const struct mt_finding *f;
 
 	s->block_size_err = -EINVAL;
@@ -514,11 +516,11 @@ static void test_subsection_by_arch(void)
 	static const struct {
 		const char *machine;
 		bool collides;
-	} arch[] = {{"x86_64", true}, {"ppc64le", false}, {NULL, true}};
+	} arch[] = { { "x86_64", true }, { "ppc64le", false }, { NULL, true } };
 
 	for (size_t i = 0; i < ARRAY_SIZE(arch); i++) {
 		struct mt_snapshot *s = snap_new(256 * MiB, 0, 2);
-		struct mt_findings fs = {0};
+		struct mt_findings fs = { 0 };
 
 		link_both(s, 0, 1, 0);
 		set_iomem(s, iomem);
@@ -546,13 +548,17 @@ static void test_removable_hazard(void)
 	static const struct {
 		const char *release;
 		bool hazard;
-	} rel[] = {{"5.6.19", true},   {"5.4.0-42-generic", true}, {"4.18.0-193.el8.x86_64", true},
-		   {"5.7.0", false},   {"5.10.0-28-amd64", false}, {"6.8.5-301.fc40.x86_64", false},
-		   {"garbage", false}};
+	} rel[] = { { "5.6.19", true },
+		    { "5.4.0-42-generic", true },
+		    { "4.18.0-193.el8.x86_64", true },
+		    { "5.7.0", false },
+		    { "5.10.0-28-amd64", false },
+		    { "6.8.5-301.fc40.x86_64", false },
+		    { "garbage", false } };
 
 	for (size_t i = 0; i < ARRAY_SIZE(rel); i++) {
 		struct mt_snapshot *s = snap_new(256 * MiB, 0, 4);
-		struct mt_findings fs = {0};
+		struct mt_findings fs = { 0 };
 		const struct mt_finding *f;
 
 		link_both(s, 0, 3, 0);

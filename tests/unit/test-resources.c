@@ -142,8 +142,8 @@ static void test_all_zero(void)
 			     &res, &zero) == 0);
 	CHECK(zero && res.n == 3);
 	mt_resources_free(&res);
-	CHECK(mt_iomem_parse("00000000-00000000 : Reserved\n00001000-0009fbff : System RAM\n",
-			     &res, &zero) == 0);
+	CHECK(mt_iomem_parse("00000000-00000000 : Reserved\n00001000-0009fbff : System RAM\n", &res,
+			     &zero) == 0);
 	CHECK(!zero && res.n == 2);
 	mt_resources_free(&res);
 	CHECK(mt_iomem_parse("", &res, &zero) == 0);

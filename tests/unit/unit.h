@@ -23,18 +23,18 @@
 /* One per test program (each is its own translation unit). */
 static int unit_failures;
 
-#define UNIT_FAIL(...)                                                                             \
-	do {                                                                                       \
-		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                                    \
-		fprintf(stderr, __VA_ARGS__);                                                      \
-		fputc('\n', stderr);                                                               \
-		unit_failures++;                                                                   \
+#define UNIT_FAIL(...)                                          \
+	do {                                                    \
+		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__);                   \
+		fputc('\n', stderr);                            \
+		unit_failures++;                                \
 	} while (0)
 
-#define CHECK(expr)                                                                                \
-	do {                                                                                       \
-		if (!(expr))                                                                       \
-			UNIT_FAIL("CHECK(%s) failed", #expr);                                      \
+#define CHECK(expr)                                           \
+	do {                                                  \
+		if (!(expr))                                  \
+			UNIT_FAIL("CHECK(%s) failed", #expr); \
 	} while (0)
 
 #define CHECK_U64(a, b)                                                                            \
@@ -45,19 +45,19 @@ static int unit_failures;
 				  a_, b_);                                                         \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                                            \
-	do {                                                                                       \
-		const char *a_ = (a), *b_ = (b);                                                   \
-		if (!a_ || !b_ || strcmp(a_, b_) != 0)                                             \
-			UNIT_FAIL("CHECK_STR(%s, %s) failed: \"%s\" != \"%s\"", #a, #b,            \
-				  a_ ? a_ : "(null)", b_ ? b_ : "(null)");                         \
+#define CHECK_STR(a, b)                                                                 \
+	do {                                                                            \
+		const char *a_ = (a), *b_ = (b);                                        \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0)                                  \
+			UNIT_FAIL("CHECK_STR(%s, %s) failed: \"%s\" != \"%s\"", #a, #b, \
+				  a_ ? a_ : "(null)", b_ ? b_ : "(null)");              \
 	} while (0)
 
-#define UNIT_EXIT()                                                                                \
-	do {                                                                                       \
-		if (unit_failures)                                                                 \
-			fprintf(stderr, "%d check(s) failed\n", unit_failures);                    \
-		return unit_failures ? 1 : 0;                                                      \
+#define UNIT_EXIT()                                                             \
+	do {                                                                    \
+		if (unit_failures)                                              \
+			fprintf(stderr, "%d check(s) failed\n", unit_failures); \
+		return unit_failures ? 1 : 0;                                   \
 	} while (0)
 
 /* Whole text of DIR/NAME (the test data directory is argv[1]); exits if absent. */

@@ -70,11 +70,11 @@ int main(int argc, char **argv)
 		unsigned long id = strtoul(argv[i], &end, 10);
 		size_t n = 0, len = npages * sizeof(*flags);
 		ssize_t got =
-		    *end ? -1 : pread(fd, flags, len, (off_t)(id * npages * sizeof(*flags)));
+			*end ? -1 : pread(fd, flags, len, (off_t)(id * npages * sizeof(*flags)));
 
 		if (got != (ssize_t)len) {
 			printf("memory%s error %s\n", argv[i],
-			       *end	 ? "not a block number"
+			       *end      ? "not a block number"
 			       : got < 0 ? strerror(errno)
 					 : "short read");
 			continue;
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 			for (k = 0; k < n && c[k].flags != flags[p]; k++)
 				;
 			if (k == n)
-				c[n++] = (struct combo){flags[p], 0};
+				c[n++] = (struct combo){ flags[p], 0 };
 			c[k].count++;
 		}
 		qsort(c, n, sizeof(*c), by_count);
