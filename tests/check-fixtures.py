@@ -43,7 +43,7 @@ Expected exit statuses (from fixtures/real/README.md and the captures):
                                    said once, in an info note)
 The real machine (--sysroot /): 0 (the issue: check must pass here), or 3
 where the kernel has no /sys/devices/system/memory.
-Exit: 0 pass, 1 fail, 77 shared fixtures absent.
+Exit: 0 pass, 1 fail.
 """
 
 import importlib.util
@@ -301,9 +301,8 @@ def main(argv):
         return 2
     memtopo = mtlib.check_binary(argv[0])
     wanted = argv[1:]
-    shared = mtlib.shared_dir()
-    dumps = mtlib.util_linux_dumps(shared)
-    reals = mtlib.real_captures(shared)
+    dumps = mtlib.util_linux_dumps()
+    reals = mtlib.real_captures()
     tarballs = dumps + reals
     if wanted:
         tarballs = [x for x in tarballs

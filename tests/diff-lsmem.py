@@ -5,7 +5,7 @@
     diff-lsmem.py MEMTOPO --scenario FILE.scn    generate the tree, compare
     diff-lsmem.py MEMTOPO --all-scenarios        every tests/scenarios/*.scn
     diff-lsmem.py MEMTOPO --dump TARBALL         one util-linux dump
-    diff-lsmem.py MEMTOPO --dumps                every shared util-linux dump
+    diff-lsmem.py MEMTOPO --dumps                every tests/data/util-linux dump
     diff-lsmem.py MEMTOPO --root                 the real machine (read-only)
     diff-lsmem.py MEMTOPO --sysroot DIR          any unpacked tree
 
@@ -35,7 +35,8 @@ lsmem 2.38 reads less than memtopo; where it cannot know, we do not compare
     refuse it too, with exit status 1.
 Scenarios left out entirely are listed in EXCLUDED with the reason.
 
-Exit: 0 all agree, 1 a difference, 77 lsmem / shared fixtures absent.
+Exit: 0 all agree, 1 a difference, 77 lsmem absent (or, for --root, a
+kernel before 5.7 or no memory blocks here).
 """
 
 import json
@@ -445,11 +446,11 @@ def main(argv):
     elif mode == "--dump" and len(rest) == 1:
         results.append(do_dump(memtopo, os.path.abspath(rest[0])))
     elif mode == "--dumps" and not rest:
-        shared = mtlib.shared_dir()
-        dumps = mtlib.util_linux_dumps(shared)
+        dumps = mtlib.util_linux_dumps()
         if not dumps:
-            mtlib.die_skip("no util-linux dumps in %s/fixtures/util-linux"
-                           % shared)
+            print("FAIL: no util-linux dumps in %s/util-linux"
+                  % mtlib.DATA_DIR)
+            return 1
         for t in dumps:
             results.append(do_dump(memtopo, t))
     elif mode == "--root" and not rest:

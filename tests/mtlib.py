@@ -10,8 +10,8 @@ import sys
 
 SKIP = 77                                   # meson's "skipped" exit code
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.path.dirname(TESTS_DIR)
 SCENARIO_DIR = os.path.join(TESTS_DIR, "scenarios")
+DATA_DIR = os.path.join(TESTS_DIR, "data")  # captures of real machines
 
 # What a sanitizer (or glibc) prints when the process is broken even though
 # the exit status may look fine.
@@ -37,7 +37,7 @@ def test_env():
     """Environment for deterministic output: no TTY is up to the caller
     (stdout is a pipe), C locale, no colour, no user column list."""
     env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("MEMTOPO_") and k != "MEMTOPO_SHARED")
+           if not k.startswith("MEMTOPO_")
            and not k.startswith("LIBSMARTCOLS_")
            and not k.startswith("LC_")
            and k not in ("LANG", "LANGUAGE", "COLUMNS", "LINES",
@@ -102,27 +102,12 @@ def check_binary(path):
     return os.path.abspath(path)
 
 
-def shared_dir(required=True):
-    """$MEMTOPO_SHARED, else SOURCE_ROOT/../shared; skip (77) if absent."""
-    d = os.environ.get("MEMTOPO_SHARED") or \
-        os.path.join(os.path.dirname(SOURCE_ROOT), "shared")
-    if not os.path.isdir(d):
-        if required:
-            die_skip("shared directory %s not found (set MEMTOPO_SHARED to "
-                     "the directory holding fixtures/): real-machine "
-                     "fixtures are not available here" % d)
-        return None
-    return os.path.abspath(d)
+def util_linux_dumps():
+    return sorted(glob.glob(os.path.join(DATA_DIR, "util-linux", "*.tar.bz2")))
 
 
-def util_linux_dumps(shared):
-    return sorted(glob.glob(os.path.join(shared, "fixtures", "util-linux",
-                                         "*.tar.bz2")))
-
-
-def real_captures(shared):
-    return sorted(glob.glob(os.path.join(shared, "fixtures", "real", "*",
-                                         "*.tar.xz")))
+def real_captures():
+    return sorted(glob.glob(os.path.join(DATA_DIR, "real", "*", "*.tar.xz")))
 
 
 def capture_name(tarball):

@@ -4,8 +4,8 @@
 
     real-fixtures.py MEMTOPO [NAME-SUBSTRING...]
 
-Captures: $MEMTOPO_SHARED/fixtures/util-linux/*.tar.bz2 and
-$MEMTOPO_SHARED/fixtures/real/*/*.tar.xz (see the README there); each is
+Captures: tests/data/util-linux/*.tar.bz2 and tests/data/real/*/*.tar.xz
+(see the READMEs there); each is
 unpacked once into a temp dir and its top directory used as --sysroot.
 For each, `memtopo list` and `memtopo list -J`:
   - must never crash (no signal, no sanitizer report on stderr, no timeout);
@@ -23,7 +23,7 @@ For each, `memtopo list` and `memtopo list -J`:
     plus the facts the README states for named machines (FACTS below);
   - without it (memory/ not captured): exit 1 with exactly one stderr line
     starting with "memtopo:" and nothing on stdout.
-Exit: 0 pass, 1 fail, 77 shared fixtures absent.
+Exit: 0 pass, 1 fail (also when no capture matches).
 """
 
 import json
@@ -324,13 +324,13 @@ def main(argv):
         return 2
     memtopo = mtlib.check_binary(argv[0])
     wanted = argv[1:]
-    shared = mtlib.shared_dir()
-    tarballs = mtlib.util_linux_dumps(shared) + mtlib.real_captures(shared)
+    tarballs = mtlib.util_linux_dumps() + mtlib.real_captures()
     if wanted:
         tarballs = [x for x in tarballs
                     if any(w in mtlib.capture_name(x) for w in wanted)]
     if not tarballs:
-        mtlib.die_skip("no captures found under %s/fixtures" % shared)
+        print("FAIL: no captures found under %s" % mtlib.DATA_DIR)
+        return 1
     names = {mtlib.capture_name(x) for x in tarballs}
     if not wanted:
         for n in sorted(set(FACTS) - names):
