@@ -27,6 +27,17 @@ _CRASH_PATTERNS = [
 ZONE_NAMES = ("DMA", "DMA32", "Normal", "HighMem", "Movable", "Device", "none")
 
 
+def scenario_names():
+    """Every tests/scenarios/NAME.scn, sorted: meson registers one test
+    each (run-scenario.py --list), as it has no glob."""
+    return sorted(f[:-len(".scn")] for f in os.listdir(SCENARIO_DIR)
+                  if f.endswith(".scn"))
+
+
+def scenario_path(name):
+    return os.path.join(SCENARIO_DIR, name + ".scn")
+
+
 def die_skip(msg):
     sys.stdout.write("SKIP: %s\n" % msg)
     sys.stdout.flush()

@@ -3,6 +3,8 @@
 """Run one scenario's `expect` lines against memtopo and compare with goldens.
 
     run-scenario.py [--update] MEMTOPO SCENARIO.scn
+    run-scenario.py --list        every tests/scenarios/*.scn by name (meson
+                                  registers one test each)
 
 For each `expect NAME EXIT ARGS...` the scenario tree is generated once into
 a temp dir and `MEMTOPO --sysroot DIR ARGS...` runs with a deterministic
@@ -89,6 +91,9 @@ def scrub(data, sysroot):
 
 
 def main(argv):
+    if argv == ["--list"]:
+        print("\n".join(mtlib.scenario_names()))
+        return 0
     update = False
     args = list(argv)
     if args and args[0] == "--update":
