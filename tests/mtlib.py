@@ -252,42 +252,29 @@ class TempDir:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
-class Checker:
-    """Collects problems instead of stopping at the first one."""
-
-    def __init__(self):
-        self.problems = []
-
-    def ok(self, cond, msg):
-        if not cond:
-            self.problems.append(msg)
-        return bool(cond)
-
-    def eq(self, got, want, msg):
-        if got != want:
-            self.problems.append("%s: got %r, want %r" % (msg, got, want))
-            return False
-        return True
-
-
 class Skip(Exception):
     """A case that cannot run here (said on stdout, counted as skipped)."""
 
 
 class Tally:
-    """The checks of one case-runner script: check() and eq() count them
-    and print each failure at once; run_case() runs one case in a temp dir."""
+    """The checks of a test script, the one checker of the suite: check()
+    and eq() count every check and keep every failure (fails), so a run
+    says how much it asserted. echo=True prints each failure at once (the
+    case runners); echo=False leaves the report to the caller (the fixture
+    scripts print a capture's failures under its name). run_case() runs
+    one case in a temp dir."""
 
-    def __init__(self):
-        self.fails, self.checks = [], 0
+    def __init__(self, echo=True):
+        self.fails, self.checks, self.echo = [], 0, echo
 
     def check(self, cond, msg):
         self.checks += 1
         if not cond:
             self.fails.append(msg)
-            sys.stdout.write("FAIL: %s\n" % msg)
-            sys.stdout.flush()
-        return cond
+            if self.echo:
+                sys.stdout.write("FAIL: %s\n" % msg)
+                sys.stdout.flush()
+        return bool(cond)
 
     def eq(self, got, want, what):
         return self.check(got == want, "%s: got %r, want %r" % (what, got, want))
