@@ -28,7 +28,7 @@ report, no timeout), and must agree on the exit status. Then:
   list -J -a (prom-parse.py's rules, except "no 0-byte series", which
   check-prometheus owns: node-only captures have no block size).
 
-Expected exit statuses (from fixtures/real/README.md and the captures):
+Expected exit statuses (from tests/data/real/README.md and the captures):
   util-linux dumps              0  (forward links dangle: no node dir, the
                                     link checks are off, said once)
   autojail/*, prometheus/*      3  (proc/ only: no sysfs at all)
