@@ -180,6 +180,9 @@ static void test_request_check(void)
 	/* A range reaching past memory holds blocks all the same. */
 	rq = by_range(MT_HP_OFFLINE, 0x70000000, 0x13fffffff);
 	good_input(s, &rq);
+	/* All of the address space: END + 1 is 2^64, a multiple of any block size. */
+	rq = by_range(MT_HP_OFFLINE, 0, UINT64_MAX);
+	good_input(s, &rq);
 
 	/* BLOCKS: each must exist; the first missing one is named. */
 	rq = by_blocks(MT_HP_OFFLINE, "3,99");
