@@ -195,14 +195,18 @@ def strace_calls(fix, args, trace):
     return r, calls
 
 
+# Under --sysroot files are opened with openat2 (RESOLVE_BENEATH).
+OPENS = ("openat", "openat2", "open")
+
+
 def kpageflags_reads(fix, args):
     """[(length, offset)] of every pread/read of proc/kpageflags, and how
     many times it was opened."""
-    r, calls = strace_calls(fix, args, "openat,open,close,pread64,read")
+    r, calls = strace_calls(fix, args, "openat,openat2,open,close,pread64,read")
     fds, reads, opens = set(), [], 0
     for name, a, res in calls:
-        if name in ("openat", "open") and '"kpageflags"' in a or \
-                name in ("openat", "open") and "/kpageflags\"" in a:
+        if name in OPENS and '"kpageflags"' in a or \
+                name in OPENS and "/kpageflags\"" in a:
             opens += 1
             if res.lstrip("-").isdigit() and int(res) >= 0:
                 fds.add(int(res))
@@ -571,11 +575,11 @@ def case_dry_run(tmp):
             continue
         for args in runs[:3]:
             r, calls = strace_calls(
-                f, args, ",".join(["openat", "open", "write", "writev"] +
+                f, args, ",".join(list(OPENS) + ["write", "writev"] +
                                   sorted(_MUTATE)))
             bad = []
             for nm, a, res in calls:
-                if nm in ("openat", "open") and _WRITE_OPEN.search(a):
+                if nm in OPENS and _WRITE_OPEN.search(a):
                     bad.append("%s(%s)" % (nm, a))
                 elif nm in ("write", "writev") and \
                         a.split(",")[0].strip() not in ("1", "2"):

@@ -30,7 +30,7 @@ static struct json_object *zones_json(const struct mt_block *b)
 		return NULL;
 	a = json_object_new_array_ext(b->nzones);
 	for (unsigned i = 0; a && i < b->nzones; i++)
-		json_object_array_add(a, json_object_new_string(mt_zone_name(b->zones[i])));
+		json_object_array_add(a, mt_json_str(mt_zone_name(b->zones[i])));
 	return a;
 }
 
@@ -41,7 +41,7 @@ static struct json_object *flags_json(const struct mt_list *l, const struct mt_r
 
 	for (size_t i = 0; a && i < mt_nchecks; i++)
 		if (bits & (1u << i))
-			json_object_array_add(a, json_object_new_string(mt_checks[i].id));
+			json_object_array_add(a, mt_json_str(mt_checks[i].id));
 	return a;
 }
 
@@ -65,14 +65,13 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 	if (!o)
 		return NULL;
 	snprintf(range, sizeof(range), "0x%016" PRIx64 "-0x%016" PRIx64, start, end);
-	err |= mt_json_add(o, "range", json_object_new_string(range));
+	err |= mt_json_add(o, "range", mt_json_str(range));
 	err |= mt_json_add(o, "start", json_object_new_uint64(start));
 	err |= mt_json_add(o, "end", json_object_new_uint64(end));
 	err |= mt_json_add(o, "size",
 			   json_object_new_uint64((uint64_t)mt_range_blocks(r) * s->block_size));
-	err |= mt_json_add(
-		o, "state",
-		r->mixed & MT_SPLIT_STATE ? NULL : json_object_new_string(mt_state_name(b->state)));
+	err |= mt_json_add(o, "state",
+			   r->mixed & MT_SPLIT_STATE ? NULL : mt_json_str(mt_state_name(b->state)));
 	err |= mt_json_add(o, "first_block", json_object_new_uint64(b->id));
 	err |= mt_json_add(o, "last_block", json_object_new_uint64(s->blocks[r->last].id));
 	err |= mt_json_add(o, "blocks", json_object_new_uint64(mt_range_blocks(r)));
@@ -97,7 +96,7 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 		err |= mt_json_add(o, "offline_verdict",
 				   (r->mixed & MT_SPLIT_VERDICT) || v == MT_VERDICT_NONE
 					   ? NULL
-					   : json_object_new_string(mt_verdict_name(v)));
+					   : mt_json_str(mt_verdict_name(v)));
 	}
 	if (shown(l, COL_FLAGS))
 		err |= mt_json_add(o, "flags", r->mixed & MT_SPLIT_FLAGS ? NULL : flags_json(l, r));
@@ -110,7 +109,7 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 
 static struct json_object *string_or_null(const char *s)
 {
-	return s ? json_object_new_string(s) : NULL;
+	return s ? mt_json_str(s) : NULL;
 }
 
 static struct json_object *summary_json(const struct mt_list *l)
