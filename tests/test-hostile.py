@@ -316,6 +316,39 @@ def case_help_args(tmp):
                   "%s: one line on stderr, nothing on stdout: %r" % (w, lines))
 
 
+S390_LIKE = """block-size 256M
+memory 0-6 zones=DMA node=0
+memory 7 zones=DMA,Normal node=0
+memory 8-13 zones=Normal node=0
+memory 14 state=offline zones=Normal,Movable node=0
+memory 15-16 zones=Normal node=0
+memory 17-18 zones=Normal,Movable node=0
+memory 19 zones=Movable node=0
+file proc/meminfo
+MemTotal:        6291456 kB
+MemAvailable:    5000000 kB
+end
+"""
+
+
+def case_zone_first_word(tmp):
+    """Before 4.13 an online block's valid_zones lists its zone first, then
+    those it could move to (the s390 dump: memory17 "Normal Movable" is in
+    Normal). `offline --zone Movable` takes only blocks in Movable; the
+    plan (a dry run: nothing is written) says which."""
+    root = os.path.join(tmp, "s390")
+    mkfixture.generate(S390_LIKE, root)
+    for args, want in [(["--zone", "Movable", "512M"], [19]),
+                       (["--zone", "Movable", "--blocks", "17-19"], [19]),
+                       (["--zone", "Normal", "256M"], [18])]:
+        r = run(root, ["offline", "--dry-run", "-J"] + args)
+        w = "offline --dry-run " + " ".join(args)
+        judge(w, r, {0, 1, 2, 64})
+        doc = json.loads(r.stdout)
+        planned = [b["block"] for b in doc["blocks"] if b["result"] == "planned"]
+        eq(planned, want, w + ": planned blocks")
+
+
 CASES = {
     "registered": case_registered,
     "fifo": case_fifo,
@@ -325,6 +358,7 @@ CASES = {
     "numbers": case_numbers,
     "bytes": case_bytes,
     "help-args": case_help_args,
+    "zone-first-word": case_zone_first_word,
 }
 
 
