@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/checks.h"
+#include "shared/errno-name.h"
 #include "shared/json-out.h"
 #include "cli/render-list.h"
 
@@ -134,14 +135,32 @@ static struct json_object *summary_json(const struct mt_list *l)
 	return o;
 }
 
+const char *mt_list_census_error(const struct mt_list *l, char *buf, size_t size)
+{
+	int e = -l->snap->census_err;
+
+	if (!(l->snap->want & MT_WANT_CENSUS) || !e || e == ECANCELED)
+		return NULL;
+	snprintf(buf, size, "%s: /proc/kpageflags %s", mt_errno_name(-e),
+		 e == EACCES || e == EPERM ? "is readable by root only"
+		 : e == ENOENT             ? "is missing (no CONFIG_PROC_PAGE_MONITOR)"
+					   : "cannot be read");
+	return buf;
+}
+
 int mt_list_print_json(const struct mt_list *l, FILE *out)
 {
 	struct json_object *doc = mt_json_document(), *memory = NULL;
+	char why[128];
+	const char *census_error = mt_list_census_error(l, why, sizeof(why));
 	int err = 0;
 
 	if (!doc)
 		return -ENOMEM;
 	err |= mt_json_add(doc, "block_size", json_object_new_uint64(l->snap->block_size));
+	/* Only when OFFLINE was asked and the census could not be taken. */
+	if (census_error)
+		err |= mt_json_add(doc, "census_error", mt_json_str(census_error));
 	if (l->show_table) {
 		memory = json_object_new_array_ext((int)l->nranges);
 		err |= mt_json_add(doc, "memory", memory);
