@@ -6,6 +6,8 @@
 #include "core/checks.h"
 #include "cli/cmd.h"
 #include "cli/open-snapshot.h"
+#include "shared/log.h"
+#include "shared/macro.h"
 
 enum {
 	OPT_SEVERITY = MT_OPT_FIRST_COMMAND_OPT,
@@ -15,7 +17,7 @@ enum {
 	OPT_NO_CENSUS,
 };
 
-enum check_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS };
+enum check_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS, FORMAT_NAGIOS };
 
 #define CHECK_SHORTOPTS MT_GLOBAL_SHORTOPTS
 static const struct option longopts[] = {
@@ -38,7 +40,7 @@ void cmd_check_usage(FILE *out)
 	      "                         (default: warning for the table, info otherwise)\n"
 	      "      --only ID[,ID]     run only these checks\n"
 	      "      --skip ID[,ID]     do not run these checks\n"
-	      "      --format FORMAT    table (default), json or prometheus\n"
+	      "      --format FORMAT    table (default), json, prometheus or nagios\n"
 	      "      --no-census        skip unmovable-pages (reads /proc/kpageflags)\n"
 	      "\n" MT_GLOBAL_USAGE "\nChecks:\n",
 	      out);
@@ -109,6 +111,41 @@ static int add_skip(struct check_request *rq, const char *id)
 	return 0;
 }
 
+static bool parse_format(const char *arg, enum check_format *f)
+{
+	static const char *const names[] = { "table", "json", "prometheus", "nagios" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*f = (enum check_format)i;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * After a usage error getopt's view is gone: find the format the command
+ * line asks for, so that a monitoring system still gets its UNKNOWN in the
+ * form it parses. -J wins over --format, as it does when parsing succeeds.
+ */
+static enum check_format guess_format(int argc, char **argv)
+{
+	enum check_format f = FORMAT_TABLE;
+	bool json = false;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--json") == 0 || (a[0] == '-' && a[1] != '-' && strchr(a, 'J')))
+			json = true;
+		else if (strncmp(a, "--format=", 9) == 0)
+			parse_format(a + 9, &f);
+		else if (strcmp(a, "--format") == 0 && i + 1 < argc)
+			parse_format(argv[++i], &f);
+	}
+	return json ? FORMAT_JSON : f;
+}
+
 /* Usage errors exit 3: "could not check", as monitoring plugins do. */
 static int parse_args(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv,
 		      struct check_request *rq)
@@ -138,16 +175,10 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 			rq->no_census = true;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				rq->format = FORMAT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				rq->format = FORMAT_JSON;
-			else if (strcmp(optarg, "prometheus") == 0)
-				rq->format = FORMAT_PROMETHEUS;
-			else {
+			if (!parse_format(optarg, &rq->format)) {
 				mt_usage_error(self,
-					       "--format: '%s' is not table, json or "
-					       "prometheus",
+					       "--format: '%s' is not table, json, prometheus or "
+					       "nagios",
 					       optarg);
 				return MT_STATUS_UNKNOWN;
 			}
@@ -201,10 +232,24 @@ static int report(const struct check_request *rq, struct mt_check_report *rep)
 		return mt_check_print_json(rep, stdout);
 	case FORMAT_PROMETHEUS:
 		return mt_check_print_prometheus(rep, stdout);
+	case FORMAT_NAGIOS:
+		return mt_check_print_nagios(rep, stdout);
 	case FORMAT_TABLE:
 		break;
 	}
 	return mt_check_print_text(rep, stdout);
+}
+
+/*
+ * Could not check (exit 3): still answer in the format asked for, with the
+ * reason (the message just printed), so that a collector or a script sees
+ * "unknown" rather than nothing, or a stale result.
+ */
+static void answer_unknown(const struct check_request *rq, const char *reason)
+{
+	struct mt_check_report rep = { .status = MT_STATUS_UNKNOWN, .reason = reason };
+
+	report(rq, &rep);
 }
 
 int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
@@ -219,22 +264,32 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	r = parse_args(self, opts, argc, argv, &rq);
 	if (r != MT_CONTINUE) {
 		status = r;
+		if (status == MT_STATUS_UNKNOWN) {
+			rq.format = guess_format(argc, argv);
+			answer_unknown(&rq, mt_err_last());
+		}
 		goto out_args;
 	}
 	filter = (struct mt_check_filter){ .only = rq.only, .skip = rq.skip };
-	if (mt_open_sysroot(opts, &sr) < 0)
+	if (mt_open_sysroot(opts, &sr) < 0) {
+		answer_unknown(&rq, mt_err_last());
 		goto out_args;
-	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0)
+	}
+	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0) {
+		answer_unknown(&rq, mt_err_last());
 		goto out;
+	}
 	if (snap->nblocks == 0) {
 		mt_err("check: %s/%s holds no memory blocks: nothing to check", sr.sys_path,
 		       MT_SYSFS_MEMORY);
+		answer_unknown(&rq, mt_err_last());
 		goto out;
 	}
 	mt_snapshot_settle(&sr, snap);
 	r = mt_checks_run(snap, &filter, &rep.findings);
 	if (r < 0) {
 		mt_err("check: %s: %s", mt_errno_name(r), strerror(-r));
+		answer_unknown(&rq, mt_err_last());
 		goto out;
 	}
 	rep.snap = snap;
@@ -244,8 +299,10 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	rep.color = rq.format == FORMAT_TABLE && mt_use_color(opts);
 	summarise(&rep);
 	/* --only named checks none of which could run: that is no answer at all. */
-	if (rq.only && !mt_checks_any_runs(snap, &filter))
+	if (rq.only && !mt_checks_any_runs(snap, &filter)) {
 		rep.status = MT_STATUS_UNKNOWN;
+		rep.reason = "none of the checks named by --only can run on this machine";
+	}
 	r = report(&rq, &rep);
 	if (r < 0)
 		mt_err("check: writing the report: %s: %s", mt_errno_name(r), strerror(-r));

@@ -23,15 +23,15 @@ void mt_verbose(const struct mt_opts *o, const char *fmt, ...)
 
 int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...)
 {
+	char what[400];
 	va_list ap;
 
-	fputs("memtopo: ", stderr);
-	if (cmd)
-		fprintf(stderr, "%s: ", cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "; see 'memtopo help%s%s'\n", cmd ? " " : "", cmd ? cmd->name : "");
+	/* Through mt_err, so that check can repeat it in its exit-3 answer. */
+	mt_err("%s%s%s; see 'memtopo help%s%s'", cmd ? cmd->name : "", cmd ? ": " : "", what,
+	       cmd ? " " : "", cmd ? cmd->name : "");
 	return MT_EXIT_USAGE;
 }
 
