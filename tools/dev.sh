@@ -16,8 +16,10 @@ build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
 # Tests: lsmem to compare against, mandoc to lint the man pages,
 # strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite,
 # promtool (prometheus) for the metrics and alert rules, systemd-analyze
-# (systemd) for the units.
-test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2 prometheus systemd)
+# (systemd) for the units, python3-jsonschema for the JSON Schemas,
+# bash-completion for the completion (and its completionsdir).
+test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2 prometheus systemd
+	python3-jsonschema bash-completion)
 
 install_missing() {
 	local missing=() p
