@@ -17,9 +17,11 @@ build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
 # strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite,
 # promtool (prometheus) for the metrics and alert rules, systemd-analyze
 # (systemd) for the units, python3-jsonschema for the JSON Schemas,
-# bash-completion for the completion (and its completionsdir).
+# bash-completion for the completion (and its completionsdir), dpkg-dev,
+# debhelper and lintian to build and lint the Debian package.
 test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2 prometheus systemd
-	python3-jsonschema bash-completion)
+	python3-jsonschema bash-completion
+	dpkg-dev debhelper lintian build-essential)
 
 install_missing() {
 	local missing=() p
