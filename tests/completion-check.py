@@ -112,7 +112,7 @@ def main(argv):
     if not os.path.isfile(BASH_COMPLETION):
         mtlib.die_skip("%s not found (Debian package bash-completion)" % BASH_COMPLETION)
     import mkfixture
-    t = mtlib.Checker()
+    t = mtlib.Tally(echo=False)
     lists_match(memtopo, completion, t)
     with mtlib.TempDir("memtopo-completion-") as tmp:
         root = os.path.join(tmp, "root")
@@ -123,7 +123,7 @@ def main(argv):
         nodedir = os.path.join(root, "sys/devices/system/node")
         nodes = sorted(int(d[4:]) for d in os.listdir(nodedir) if re.match(r"node\d+$", d))
         if len(blocks) < 12 or len(nodes) < 2:
-            t.ok(False, "the scenario has %d blocks, %d nodes: too few to test"
+            t.check(False, "the scenario has %d blocks, %d nodes: too few to test"
                  % (len(blocks), len(nodes)))
         os.makedirs(os.path.join(tmp, "dirs", "sub1"))
         os.makedirs(os.path.join(tmp, "dirs", "sub2"))
@@ -184,10 +184,10 @@ def main(argv):
             got, err = complete(completion, line, tmp)
             t.eq(got, sorted(want), "%r: COMPREPLY" % line)
             t.eq(err, "", "%r: printed" % line)
-    for p in t.problems:
+    for p in t.fails:
         print("FAIL " + p)
-    print("completion-check: %d case(s), %d problem(s)" % (len(cases), len(t.problems)))
-    return 1 if t.problems else 0
+    print("completion-check: %d case(s), %d problem(s)" % (len(cases), len(t.fails)))
+    return 1 if t.fails else 0
 
 
 if __name__ == "__main__":

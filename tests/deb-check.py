@@ -78,7 +78,7 @@ def main(argv):
         if not shutil.which(tool):
             mtlib.die_skip("%s not found (tools/dev.sh installs dpkg-dev, debhelper, lintian)"
                            % tool)
-    t = mtlib.Checker()
+    t = mtlib.Tally(echo=False)
     with mtlib.TempDir("memtopo-deb-") as tmp:
         tree = os.path.join(tmp, "memtopo")
         copy_tree(src, tree)
@@ -105,9 +105,9 @@ def main(argv):
                 modes[f[5]] = f[0]
             got.sort()
             for x in sorted(set(got) - set(CONTENTS)):
-                t.ok(False, "in the package but not in CONTENTS: %s" % x)
+                t.check(False, "in the package but not in CONTENTS: %s" % x)
             for x in sorted(set(CONTENTS) - set(got)):
-                t.ok(False, "in CONTENTS but not in the package: %s" % x)
+                t.check(False, "in CONTENTS but not in the package: %s" % x)
             for path, mode in modes.items():
                 want = "-rwxr-xr-x" if path == "./usr/bin/memtopo" else \
                     "lrwxrwxrwx" if " -> " in path else "-rw-r--r--"
@@ -122,15 +122,15 @@ def main(argv):
                 if m:
                     tags.append(m.groups())
             for level, pkg, tag in tags:
-                t.ok(level != "E", "lintian error: %s: %s" % (pkg, tag))
-                t.ok(level != "W" or tag in allowed,
+                t.check(level != "E", "lintian error: %s: %s" % (pkg, tag))
+                t.check(level != "W" or tag in allowed,
                      "lintian warning not in debian/README.source: %s: %s" % (pkg, tag))
             print("lintian: %d tag(s): %s" % (len(tags), ", ".join(
                 "%s:%s" % (lv, tg) for lv, _, tg in tags) or "none"))
-    for x in t.problems:
+    for x in t.fails:
         print("FAIL " + x)
-    print("deb-check: %d problem(s)" % len(t.problems))
-    return 1 if t.problems else 0
+    print("deb-check: %d problem(s)" % len(t.fails))
+    return 1 if t.fails else 0
 
 
 if __name__ == "__main__":

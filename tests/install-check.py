@@ -55,14 +55,14 @@ def main(argv):
     build = os.path.abspath(argv[0])
     with open(os.path.join(build, "install-dirs.json"), encoding="utf-8") as f:
         dirs = json.load(f)
-    t = mtlib.Checker()
+    t = mtlib.Tally(echo=False)
     want = sorted(p.format(**dirs).lstrip("/") for p in INSTALLED)
     with mtlib.TempDir("memtopo-install-") as dest:
         p = subprocess.run(["meson", "install", "-C", build, "--destdir", dest,
                             "--no-rebuild", "--quiet"], capture_output=True, text=True,
                            timeout=240)
         if not t.eq(p.returncode, 0, "meson install (%s)" % (p.stdout + p.stderr).strip()):
-            for x in t.problems:
+            for x in t.fails:
                 print("FAIL " + x)
             return 1
         got = []
@@ -71,15 +71,15 @@ def main(argv):
                 got.append(os.path.relpath(os.path.join(top, name), dest))
         got.sort()
         for x in sorted(set(got) - set(want)):
-            t.ok(False, "installed but not in the list: /%s" % x)
+            t.check(False, "installed but not in the list: /%s" % x)
         for x in sorted(set(want) - set(got)):
-            t.ok(False, "in the list but not installed: /%s" % x)
+            t.check(False, "in the list but not installed: /%s" % x)
 
         def at(key, rel=""):
             return os.path.join(dest, (dirs[key] + rel).lstrip("/"))
         exe = at("bindir", "/memtopo")
         if os.path.exists(exe):
-            t.ok(os.access(exe, os.X_OK), "the binary is not executable")
+            t.check(os.access(exe, os.X_OK), "the binary is not executable")
             r = mtlib.run([exe, "--version"])
             t.eq(r.text().split(" ")[0], "memtopo", "installed memtopo --version")
         alias = at("mandir", "/man8/memtopo-offline.8")
@@ -95,20 +95,20 @@ def main(argv):
                     with open(path, encoding="utf-8") as f:
                         json.load(f)
                 except ValueError as e:
-                    t.ok(False, "/%s is not JSON: %s" % (rel, e))
+                    t.check(False, "/%s is not JSON: %s" % (rel, e))
         svc = at("systemdsystemunitdir", "/memtopo-textfile.service")
         if os.path.exists(svc):
             text = open(svc, encoding="utf-8").read()
-            t.ok("\nExecStart=%s/memtopo check --format prometheus --output %s/memtopo.prom\n"
+            t.check("\nExecStart=%s/memtopo check --format prometheus --output %s/memtopo.prom\n"
                  % (dirs["bindir"], dirs["textfiledir"]) in text,
                  "the service's ExecStart: %r" % [x for x in text.split("\n")
                                                   if x.startswith("ExecStart")])
-            t.ok("@" not in text.replace("@bindir@", "").split("[Unit]", 1)[1],
+            t.check("@" not in text.replace("@bindir@", "").split("[Unit]", 1)[1],
                  "an unsubstituted @...@ in the service")
-    for x in t.problems:
+    for x in t.fails:
         print("FAIL " + x)
-    print("install-check: %d file(s), %d problem(s)" % (len(got), len(t.problems)))
-    return 1 if t.problems else 0
+    print("install-check: %d file(s), %d problem(s)" % (len(got), len(t.fails)))
+    return 1 if t.fails else 0
 
 
 if __name__ == "__main__":
