@@ -26,7 +26,10 @@ As a command:
                                         schema, closed (additionalProperties
                                         false everywhere), and rejects an
                                         unknown field, a wrong type and a
-                                        value outside a closed list
+                                        value outside a closed list; and
+                                        every field of doc/cli.md's JSON
+                                        tables is in its schema, with the
+                                        same types
 
 The schemas are strict: a field memtopo prints that its schema does not
 name fails, so a field added without its schema fails the suite.
@@ -215,6 +218,75 @@ MUTATIONS = {
 }
 
 
+DOC_SECTIONS = {"list": "### JSON (`list -J`)", "check": "### JSON (`check -J`",
+                "show": "### JSON (`show -J`)", "hotplug": "### JSON (`online -J`",
+                "monitor-event": "### JSON (`monitor -J`)"}
+
+
+def _resolve(schema, node):
+    while "$ref" in node:
+        node = schema["$defs"][node["$ref"].split("/")[-1]]
+    for alt in node.get("oneOf", []):
+        if alt.get("type") != "null":
+            return _resolve(schema, alt)
+    return node
+
+
+def _types(schema, node):
+    while "$ref" in node:
+        node = schema["$defs"][node["$ref"].split("/")[-1]]
+    if "enum" in node:
+        return {"null" if v is None else "string" for v in node["enum"]}
+    if "const" in node:
+        return {"integer"}
+    if "oneOf" in node:
+        return {t for alt in node["oneOf"] for t in _types(schema, alt)}
+    t = node.get("type")
+    return set(t if isinstance(t, list) else [t])
+
+
+def docs_agree():
+    """Every field of the JSON tables of doc/cli.md is in its schema, with
+    the same JSON types ("integer or null", "array of ...")."""
+    import re
+    problems = []
+    with open(os.path.join(os.path.dirname(SCHEMA_DIR), "cli.md"), encoding="utf-8") as f:
+        md = f.read()
+    for name, head in DOC_SECTIONS.items():
+        with open(os.path.join(SCHEMA_DIR, name + ".json"), encoding="utf-8") as f:
+            schema = json.load(f)
+        start = md.index(head)
+        end = md.find("\n#", start + len(head))
+        rows = 0
+        for line in md[start:end if end > 0 else len(md)].splitlines():
+            m = re.match(r"^\| `([a-z_.\[\]]+)` \| ([^|]+) \|", line)
+            if not m:
+                continue
+            rows += 1
+            path, typ = m.group(1), m.group(2).split(":")[0]
+            node = schema
+            for part in path.split("."):
+                props = _resolve(schema, node).get("properties", {})
+                if part.rstrip("[]") not in props:
+                    problems.append("%s: doc/cli.md field %s is not in the schema" % (name, path))
+                    node = None
+                    break
+                node = props[part.rstrip("[]")]
+                if part.endswith("[]"):
+                    node = _resolve(schema, node)["items"]
+            if node is None:
+                continue
+            want = {t for t in ("string", "integer", "boolean", "array", "object", "null")
+                    if re.search(r"\b%s\b" % t, typ)}
+            have = _types(schema, node)
+            if want != have:
+                problems.append("%s: %s is %s in doc/cli.md, %s in the schema"
+                                % (name, path, sorted(want), sorted(have)))
+        if rows < 5:
+            problems.append("%s: only %d field rows found in doc/cli.md" % (name, rows))
+    return problems
+
+
 def self_test():
     import copy
     problems = []
@@ -246,6 +318,7 @@ def self_test():
     for name, doc in SAMPLES.items():
         if name_of(doc) != name:
             problems.append("name_of(the %s sample) = %r" % (name, name_of(doc)))
+    problems += docs_agree()
     want = {("list", "-J"): "list", ("check", "--format", "json"): "check",
             ("check", "--format", "prometheus"): None, ("--sysroot", "/x", "-J"): "list",
             ("-J", "offline", "1G"): "hotplug", ("show", "3", "-J"): "show",
