@@ -121,12 +121,11 @@ def check_output(argv, stdout):
             continue
         try:
             doc = json.loads(d)
-        except ValueError as e:
-            # A half document is the script's own business (it asserts
-            # what it expects); only parsed JSON is held to the schema.
-            if name == "monitor-event":
-                continue
-            raise SchemaViolation("%s: not JSON: %s" % (" ".join(map(str, argv)), e))
+        except ValueError:
+            # Not JSON (a crash, a timeout, a usage error) is the script's
+            # own business: it asserts what it expects, and reports a crash
+            # as one. Only parsed JSON is held to the schema.
+            continue
         problems = validate(doc, name)
         if problems:
             raise SchemaViolation("%s: output%s does not match doc/schema/%s.json: %s" % (
