@@ -21,6 +21,9 @@ SEVERITY_RC = {"info": 0, "warning": 1, "error": 2}
 KB = 1024
 
 _SCHEMA_CHECK = None
+# Hold every JSON document a guest sends to doc/schema/*.json. selftest.py
+# turns it off for its recording, made by an older memtopo.
+SCHEMA_CHECK = True
 
 
 def _schema_check():
@@ -286,7 +289,8 @@ class Scenario:
                       % (e, b["text"][:200]))
             return None
         try:
-            _schema_check().check_document(doc)
+            if SCHEMA_CHECK:
+                _schema_check().check_document(doc)
         except AssertionError as e:
             self.fail("%s: memtopo output matches its JSON Schema" % name, str(e))
         return doc
@@ -683,7 +687,8 @@ def monitor_events(s, blob, label):
             s.fail("%s: monitor line %d is JSON" % (label, n + 1), "%s: %r" % (e, line[:200]))
             continue
         try:
-            _schema_check().check_document(out[-1], "monitor-event")
+            if SCHEMA_CHECK:
+                _schema_check().check_document(out[-1], "monitor-event")
         except AssertionError as e:
             s.fail("%s: monitor line %d matches its JSON Schema" % (label, n + 1), str(e))
     return out
