@@ -33,6 +33,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mtlib  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI_MD = os.path.join(ROOT, "doc", "cli.md")
 
@@ -65,6 +68,10 @@ def run(memtopo, *args, ok=(0,)):
         problem("memtopo %s: exit status %d, expected %s; stderr: %s"
                 % (" ".join(args), p.returncode, ok, p.stderr.strip()))
         return None
+    try:
+        mtlib.check_json_schema([memtopo, *args], p.stdout)
+    except AssertionError as e:
+        problem(str(e))
     return p.stdout
 
 

@@ -5,14 +5,18 @@ memory blocks, and the real machine (read-only).
 
     check-fixtures.py MEMTOPO [NAME-SUBSTRING...]
 
-For every tree, `check`, `check -J`, `check --severity info` and
-`check --format prometheus` must never crash (no signal, no sanitizer
-report, no timeout), and must agree on the exit status. Then:
+For every tree, `check`, `check -J`, `check --severity info`,
+`check --format prometheus` and `check --format nagios` must never
+crash (no signal, no sanitizer report, no timeout), and must agree on
+the exit status. Then:
 
-  exit 3 ("could not check"): nothing on stdout, exactly one stderr line,
-  starting "memtopo:" -- for the captures with neither a memory/ directory
-  nor a single nodeK/memoryN back-link (only proc/, or node directories
-  without memory links), and for synthetic trees without memory blocks;
+  exit 3 ("could not check"): exactly one stderr line, starting
+  "memtopo:", and still an answer with that reason: nothing on stdout for
+  the table, a document with status "unknown" for -J, only
+  memtopo_check_status 3 for Prometheus, "MEMTOPO UNKNOWN - reason" for
+  Nagios -- for the captures with neither a memory/ directory nor a single
+  nodeK/memoryN back-link (only proc/, or node directories without memory
+  links), and for synthetic trees without memory blocks;
 
   any other exit: the JSON document is well-formed (findings with id,
   severity, sorted unique blocks and nodes, a message naming every block
@@ -177,11 +181,37 @@ def check_json(doc, rc, nblocks, t):
     return findings
 
 
+def unknown_answers(runs, t):
+    """Exit 3 still answers, with the reason the stderr line gives: the
+    table prints nothing (a human reads stderr), -J a document with status
+    "unknown", Prometheus memtopo_check_status 3 alone, Nagios
+    "MEMTOPO UNKNOWN - reason" alone."""
+    reason = runs["json"].err_text().strip()
+    if reason.startswith("memtopo: "):
+        reason = reason[len("memtopo: "):]
+    t.check(not runs["table"].stdout, "table: stdout must be empty, got %r"
+         % runs["table"].text()[:200])
+    try:
+        doc = json.loads(runs["json"].text())
+    except ValueError as e:
+        t.check(False, "json: exit 3 answer does not parse: %s" % e)
+        doc = {}
+    t.eq((doc.get("status"), doc.get("reason"), doc.get("findings")),
+         ("unknown", reason, []), "json: exit 3 answer")
+    t.eq(runs["prom"].text(),
+         "# HELP memtopo_check_status 0 ok, 1 warning, 2 error, 3 could not check.\n"
+         "# TYPE memtopo_check_status gauge\n"
+         "memtopo_check_status 3\n", "prom: exit 3 answer")
+    t.eq(runs["nagios"].text(), "MEMTOPO UNKNOWN - %s\n" % reason.replace("|", "/"),
+         "nagios: exit 3 answer")
+
+
 def check_tree(memtopo, name, root, want_exit, t, facts=True):
     runs = {}
     for key, args in (("table", ["check"]), ("json", ["check", "-J"]),
                       ("info", ["check", "--severity", "info"]),
-                      ("prom", ["check", "--format", "prometheus"])):
+                      ("prom", ["check", "--format", "prometheus"]),
+                      ("nagios", ["check", "--format", "nagios"])):
         r = mtlib.run_memtopo(memtopo, root, args)
         runs[key] = r
         crash = r.crash_reason()
@@ -202,8 +232,7 @@ def check_tree(memtopo, name, root, want_exit, t, facts=True):
             t.check(len(lines) == 1 and lines[0].startswith("memtopo:"),
                     "%s: stderr must be one 'memtopo: ...' line, got %r"
                     % (key, r.err_text()))
-            t.check(not r.stdout, "%s: stdout must be empty, got %r"
-                    % (key, r.text()[:200]))
+        unknown_answers(runs, t)
         return "could not check: %s" % runs["json"].err_text().strip()
     for key, r in runs.items():
         t.check(not r.stderr, "%s: unexpected stderr %r" % (key, r.err_text()))

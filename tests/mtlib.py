@@ -91,12 +91,34 @@ class Run:
         return self.stderr.decode("utf-8", "replace")
 
 
+def _schema_check():
+    """tests/schema-check.py, loaded once (its name is not a module name)."""
+    global _SCHEMA_CHECK
+    if _SCHEMA_CHECK is None:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "schema_check", os.path.join(TESTS_DIR, "schema-check.py"))
+        _SCHEMA_CHECK = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_SCHEMA_CHECK)
+    return _SCHEMA_CHECK
+
+
+_SCHEMA_CHECK = None
+
+
+def check_json_schema(argv, stdout):
+    """The schema hook: every JSON memtopo prints must match
+    doc/schema/*.json; raises schema_check.SchemaViolation otherwise."""
+    _schema_check().check_output(argv, stdout)
+
+
 def run(argv, env=None, timeout=120):
     try:
         p = subprocess.run(argv, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            env=test_env() if env is None else env,
                            timeout=timeout)
+        check_json_schema(argv, p.stdout)
         return Run(argv, p.returncode, p.stdout, p.stderr)
     except subprocess.TimeoutExpired as e:
         return Run(argv, None, e.stdout or b"", e.stderr or b"",

@@ -337,7 +337,7 @@ def self_test():
 
 # ------------------------------------------------------- memtopo check
 
-STATUS = {"ok": 0, "warning": 1, "error": 2}
+STATUS = {"ok": 0, "warning": 1, "error": 2, "unknown": 3}
 SEVERITIES = ("info", "warning", "error")
 
 
@@ -374,6 +374,33 @@ def zone_label(r):
     return z[0] if isinstance(z, list) and len(z) == 1 else "unknown"
 
 
+def unknown_answer(pr, jr, t, label):
+    """Exit 3 still answers: JSON says "unknown" and why; Prometheus says
+    memtopo_check_status 3, and when nothing was read, nothing else (no
+    series a textfile collector would keep serving as if fresh)."""
+    try:
+        doc = json.loads(jr.text())
+    except ValueError as e:
+        t.append("%s: exit 3, check -J does not parse: %s" % (label, e))
+        return
+    if doc.get("status") != "unknown" or not isinstance(doc.get("reason"), str) \
+            or not doc["reason"]:
+        t.append("%s: exit 3, JSON status %r reason %r" % (
+            label, doc.get("status"), doc.get("reason")))
+    try:
+        fams = parse(pr.stdout)
+    except PromError as e:
+        t.append("%s: exit 3, not the text format: %s" % (label, e))
+        return
+    st = fams.get("memtopo_check_status")
+    if st is None or st.type != "gauge" or not st.help or \
+            [s[2] for s in st.samples] != [3.0]:
+        t.append("%s: exit 3 without memtopo_check_status 3" % label)
+    if doc.get("summary", {}).get("blocks_checked") == 0 and \
+            list(fams) != ["memtopo_check_status"]:
+        t.append("%s: exit 3, nothing read, yet families %r" % (label, list(fams)))
+
+
 def compare(memtopo, root, opts, checks, t, label, zero_bytes_rule=True):
     """One option set on one tree: prometheus vs JSON vs list. Problems
     are appended to t. zero_bytes_rule: fail a 0-byte memory series."""
@@ -387,8 +414,7 @@ def compare(memtopo, root, opts, checks, t, label, zero_bytes_rule=True):
                                                      r.err_text()))
             return
     if pr.returncode == 3 and jr.returncode == 3:
-        if pr.stdout or jr.stdout:
-            t.append("%s: exit 3 with output on stdout" % label)
+        unknown_answer(pr, jr, t, label)
         return
     if pr.returncode != jr.returncode:
         t.append("%s: prometheus exits %d, json exits %d"

@@ -122,6 +122,11 @@ class Result:
                 self.doc = json.loads(out)
             except ValueError as e:
                 check(False, "%s: bad JSON (%s): %r" % (argv, e, out[:300]))
+            if self.doc is not None:
+                try:
+                    mtlib.check_json_schema(argv, out)
+                except AssertionError as e:
+                    check(False, str(e))
         if self.doc:
             for b in self.doc.get("blocks", []):
                 self.blocks[b["block"]] = b

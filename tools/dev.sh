@@ -14,8 +14,14 @@ cd "$top"
 build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
 	libudev-dev libmount-dev libjson-c-dev libsmartcols-dev)
 # Tests: lsmem to compare against, mandoc to lint the man pages,
-# strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite.
-test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2)
+# strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite,
+# promtool (prometheus) for the metrics and alert rules, systemd-analyze
+# (systemd) for the units, python3-jsonschema for the JSON Schemas,
+# bash-completion for the completion (and its completionsdir), dpkg-dev,
+# debhelper and lintian to build and lint the Debian package.
+test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2 prometheus systemd
+	python3-jsonschema bash-completion
+	dpkg-dev debhelper lintian build-essential)
 # Lint: format, a second compiler, static analysis (tools/lint.sh).
 lint_pkgs=(clang clang-format clang-tools cppcheck git)
 

@@ -6,6 +6,9 @@
 #include "core/checks.h"
 #include "cli/cmd.h"
 #include "cli/open-snapshot.h"
+#include "shared/atomic-file.h"
+#include "shared/log.h"
+#include "shared/macro.h"
 
 enum {
 	OPT_SEVERITY = MT_OPT_FIRST_COMMAND_OPT,
@@ -13,9 +16,10 @@ enum {
 	OPT_SKIP,
 	OPT_FORMAT,
 	OPT_NO_CENSUS,
+	OPT_OUTPUT,
 };
 
-enum check_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS };
+enum check_format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS, FORMAT_NAGIOS };
 
 #define CHECK_SHORTOPTS MT_GLOBAL_SHORTOPTS
 static const struct option longopts[] = {
@@ -24,6 +28,7 @@ static const struct option longopts[] = {
 	{ "skip", required_argument, NULL, OPT_SKIP },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-census", no_argument, NULL, OPT_NO_CENSUS },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	MT_GLOBAL_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -38,8 +43,9 @@ void cmd_check_usage(FILE *out)
 	      "                         (default: warning for the table, info otherwise)\n"
 	      "      --only ID[,ID]     run only these checks\n"
 	      "      --skip ID[,ID]     do not run these checks\n"
-	      "      --format FORMAT    table (default), json or prometheus\n"
+	      "      --format FORMAT    table (default), json, prometheus or nagios\n"
 	      "      --no-census        skip unmovable-pages (reads /proc/kpageflags)\n"
+	      "      --output FILE      replace FILE at once with the report (mode 0644)\n"
 	      "\n" MT_GLOBAL_USAGE "\nChecks:\n",
 	      out);
 	for (size_t i = 0; i < mt_nchecks; i++)
@@ -57,6 +63,7 @@ struct check_request {
 	char *only_buf, *skip_buf;
 	const char **only, **skip;
 	bool no_census;
+	const char *output;
 };
 
 /* "a,b,c" -> NULL-terminated array pointing into a copy; every id must exist. */
@@ -109,6 +116,41 @@ static int add_skip(struct check_request *rq, const char *id)
 	return 0;
 }
 
+static bool parse_format(const char *arg, enum check_format *f)
+{
+	static const char *const names[] = { "table", "json", "prometheus", "nagios" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*f = (enum check_format)i;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * After a usage error getopt's view is gone: find the format the command
+ * line asks for, so that a monitoring system still gets its UNKNOWN in the
+ * form it parses. -J wins over --format, as it does when parsing succeeds.
+ */
+static enum check_format guess_format(int argc, char **argv)
+{
+	enum check_format f = FORMAT_TABLE;
+	bool json = false;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--json") == 0 || (a[0] == '-' && a[1] != '-' && strchr(a, 'J')))
+			json = true;
+		else if (strncmp(a, "--format=", 9) == 0)
+			parse_format(a + 9, &f);
+		else if (strcmp(a, "--format") == 0 && i + 1 < argc)
+			parse_format(argv[++i], &f);
+	}
+	return json ? FORMAT_JSON : f;
+}
+
 /* Usage errors exit 3: "could not check", as monitoring plugins do. */
 static int parse_args(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv,
 		      struct check_request *rq)
@@ -137,17 +179,14 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 		case OPT_NO_CENSUS:
 			rq->no_census = true;
 			break;
+		case OPT_OUTPUT:
+			rq->output = optarg;
+			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				rq->format = FORMAT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				rq->format = FORMAT_JSON;
-			else if (strcmp(optarg, "prometheus") == 0)
-				rq->format = FORMAT_PROMETHEUS;
-			else {
+			if (!parse_format(optarg, &rq->format)) {
 				mt_usage_error(self,
-					       "--format: '%s' is not table, json or "
-					       "prometheus",
+					       "--format: '%s' is not table, json, prometheus or "
+					       "nagios",
 					       optarg);
 				return MT_STATUS_UNKNOWN;
 			}
@@ -194,17 +233,47 @@ static void summarise(struct mt_check_report *rep)
 						    : MT_STATUS_OK;
 }
 
-static int report(const struct check_request *rq, struct mt_check_report *rep)
+static int report(const struct check_request *rq, struct mt_check_report *rep, FILE *out)
 {
 	switch (rq->format) {
 	case FORMAT_JSON:
-		return mt_check_print_json(rep, stdout);
+		return mt_check_print_json(rep, out);
 	case FORMAT_PROMETHEUS:
-		return mt_check_print_prometheus(rep, stdout);
+		return mt_check_print_prometheus(rep, out);
+	case FORMAT_NAGIOS:
+		return mt_check_print_nagios(rep, out);
 	case FORMAT_TABLE:
 		break;
 	}
-	return mt_check_print_text(rep, stdout);
+	return mt_check_print_text(rep, out);
+}
+
+/*
+ * Could not check (exit 3): still answer in the format asked for, with the
+ * reason (the message just printed), so that a collector or a script sees
+ * "unknown" rather than nothing, or a stale result.
+ */
+static void answer_unknown(const struct check_request *rq, const char *reason, FILE *out)
+{
+	struct mt_check_report rep = { .status = MT_STATUS_UNKNOWN, .reason = reason };
+
+	report(rq, &rep, out);
+}
+
+/* The report is written; with --output, replace the file now. */
+static int finish_output(const struct check_request *rq, struct mt_atomic_file *af, int status)
+{
+	int r;
+
+	if (!af->f)
+		return status;
+	r = mt_atomic_commit(af);
+	if (r < 0) {
+		mt_err("check: --output %s: %s: %s; the old file is left as it was", rq->output,
+		       mt_errno_name(r), strerror(-r));
+		return MT_STATUS_UNKNOWN;
+	}
+	return status;
 }
 
 int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
@@ -213,49 +282,83 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	struct mt_check_report rep = { 0 };
 	struct mt_check_filter filter;
 	struct mt_snapshot *snap = NULL;
+	struct mt_atomic_file af = { 0 };
 	struct mt_sysroot sr;
+	FILE *out = stdout;
+	bool write_failed = false;
 	int r, status = MT_STATUS_UNKNOWN;
 
 	r = parse_args(self, opts, argc, argv, &rq);
 	if (r != MT_CONTINUE) {
 		status = r;
+		if (status == MT_STATUS_UNKNOWN) {
+			/* Not into --output: the command line that names it is wrong. */
+			rq.format = guess_format(argc, argv);
+			answer_unknown(&rq, mt_err_last(), stdout);
+		}
 		goto out_args;
 	}
+	/* Before anything is read: a missing directory is a one-line failure. */
+	if (rq.output) {
+		r = mt_atomic_open(&af, rq.output, 0644);
+		if (r < 0) {
+			mt_err("check: --output %s: %s: %s; its directory must exist and be "
+			       "writable",
+			       rq.output, mt_errno_name(r), strerror(-r));
+			goto out_args;
+		}
+		out = af.f;
+	}
 	filter = (struct mt_check_filter){ .only = rq.only, .skip = rq.skip };
-	if (mt_open_sysroot(opts, &sr) < 0)
+	if (mt_open_sysroot(opts, &sr) < 0) {
+		answer_unknown(&rq, mt_err_last(), out);
+		status = finish_output(&rq, &af, MT_STATUS_UNKNOWN);
 		goto out_args;
-	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0)
+	}
+	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0) {
+		answer_unknown(&rq, mt_err_last(), out);
 		goto out;
+	}
 	if (snap->nblocks == 0) {
 		mt_err("check: %s/%s holds no memory blocks: nothing to check", sr.sys_path,
 		       MT_SYSFS_MEMORY);
+		answer_unknown(&rq, mt_err_last(), out);
 		goto out;
 	}
 	mt_snapshot_settle(&sr, snap);
 	r = mt_checks_run(snap, &filter, &rep.findings);
 	if (r < 0) {
 		mt_err("check: %s: %s", mt_errno_name(r), strerror(-r));
+		answer_unknown(&rq, mt_err_last(), out);
 		goto out;
 	}
 	rep.snap = snap;
 	rep.min_severity = rq.severity;
 	rep.only = rq.only;
 	rep.skip = rq.skip;
-	rep.color = rq.format == FORMAT_TABLE && mt_use_color(opts);
+	rep.color = rq.format == FORMAT_TABLE && !rq.output && mt_use_color(opts);
 	summarise(&rep);
 	/* --only named checks none of which could run: that is no answer at all. */
-	if (rq.only && !mt_checks_any_runs(snap, &filter))
+	if (rq.only && !mt_checks_any_runs(snap, &filter)) {
 		rep.status = MT_STATUS_UNKNOWN;
-	r = report(&rq, &rep);
-	if (r < 0)
+		rep.reason = "none of the checks named by --only can run on this machine";
+	}
+	r = report(&rq, &rep, out);
+	if (r < 0) {
+		/* A half-written report must not replace the old file. */
 		mt_err("check: writing the report: %s: %s", mt_errno_name(r), strerror(-r));
-	else
-		status = (int)rep.status;
+		write_failed = true;
+		goto out;
+	}
+	status = (int)rep.status;
 out:
+	if (!write_failed)
+		status = finish_output(&rq, &af, status);
 	mt_findings_free(&rep.findings);
 	mt_snapshot_free(snap);
 	mt_sysroot_close(&sr);
 out_args:
+	mt_atomic_abort(&af);
 	free(rq.only_buf);
 	free(rq.skip_buf);
 	free(rq.only);

@@ -27,7 +27,10 @@ int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...)
 	char *msg = NULL;
 	int r;
 
-	/* Through mt_err: an argument's control bytes are shown, not sent. */
+	/*
+	 * Through mt_err: an argument's control bytes are shown, not sent, and
+	 * check can repeat the line in its exit-3 answer.
+	 */
 	va_start(ap, fmt);
 	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);

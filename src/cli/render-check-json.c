@@ -55,12 +55,13 @@ int mt_check_print_json(const struct mt_check_report *rep, FILE *out)
 		err |= mt_json_add(summary, "info",
 				   json_object_new_uint64(rep->counts[MT_SEV_INFO]));
 		err |= mt_json_add(summary, "blocks_checked",
-				   json_object_new_uint64(rep->snap->nblocks));
+				   json_object_new_uint64(rep->snap ? rep->snap->nblocks : 0));
 		err |= mt_json_add(doc, "findings", findings);
 		findings = NULL;
 		err |= mt_json_add(doc, "summary", summary);
 		summary = NULL;
 		err |= mt_json_add(doc, "status", mt_json_str(mt_check_status_name(rep->status)));
+		err |= mt_json_add(doc, "reason", rep->reason ? mt_json_str(rep->reason) : NULL);
 	}
 	json_object_put(findings);
 	json_object_put(summary);

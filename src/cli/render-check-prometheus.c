@@ -123,10 +123,13 @@ int mt_check_print_prometheus(const struct mt_check_report *rep, FILE *out)
 {
 	int r;
 
-	print_findings(rep, out);
-	r = print_memory(rep, out);
-	if (r < 0)
-		return r;
+	/* Nothing read: only the status, so no old value survives in a textfile. */
+	if (rep->snap) {
+		print_findings(rep, out);
+		r = print_memory(rep, out);
+		if (r < 0)
+			return r;
+	}
 	fprintf(out,
 		"# HELP memtopo_check_status 0 ok, 1 warning, 2 error, 3 could not check.\n"
 		"# TYPE memtopo_check_status gauge\n"

@@ -33,6 +33,9 @@ int mt_check_print_text(const struct mt_check_report *rep, FILE *out)
 {
 	const struct mt_findings *fs = &rep->findings;
 
+	/* Nothing read: a human has the reason on stderr already. */
+	if (!rep->snap)
+		return 0;
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct mt_finding *f = &fs->f[i];
 

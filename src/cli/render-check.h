@@ -17,8 +17,13 @@ enum mt_check_status {
 	MT_STATUS_UNKNOWN = 3,
 };
 
+/*
+ * snap is NULL when nothing could be read: then status is
+ * MT_STATUS_UNKNOWN, reason says why, and there are no findings.
+ */
 struct mt_check_report {
 	const struct mt_snapshot *snap;
+	const char *reason;          /* why the status is unknown; NULL otherwise */
 	struct mt_findings findings; /* what is reported, most severe first */
 	enum mt_severity min_severity;
 	const char *const *only; /* the ids asked for, for metrics of zero; NULL: all */
@@ -33,6 +38,7 @@ const char *mt_check_status_name(enum mt_check_status s);
 int mt_check_print_text(const struct mt_check_report *rep, FILE *out);
 int mt_check_print_json(const struct mt_check_report *rep, FILE *out);
 int mt_check_print_prometheus(const struct mt_check_report *rep, FILE *out);
+int mt_check_print_nagios(const struct mt_check_report *rep, FILE *out);
 
 /* JSON of one finding (shared with show). NULL on ENOMEM. */
 struct json_object *mt_finding_json(const struct mt_finding *f);

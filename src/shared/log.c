@@ -6,6 +6,13 @@
 #include "shared/text.h"
 
 /*
+ * The last message, for answers that must carry it (check's exit 3 repeats
+ * the one line it printed): like dlerror(), a diagnostic buffer, nothing
+ * the program decides on.
+ */
+static char last[512];
+
+/*
  * A message can carry bytes of a file (a path, a value): control
  * characters and bad UTF-8 are made visible, never sent to a terminal.
  */
@@ -18,7 +25,8 @@ void mt_verr(const char *fmt, va_list ap)
 		return;
 	}
 	vis = mt_visible_dup(msg);
-	fprintf(stderr, "memtopo: %s\n", vis ? vis : "out of memory");
+	snprintf(last, sizeof(last), "%s", vis ? vis : "out of memory");
+	fprintf(stderr, "memtopo: %s\n", last);
 	free(vis);
 	free(msg);
 }
@@ -30,4 +38,9 @@ void mt_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	mt_verr(fmt, ap);
 	va_end(ap);
+}
+
+const char *mt_err_last(void)
+{
+	return last;
 }

@@ -13,4 +13,7 @@
 void mt_err(const char *fmt, ...) _printf_(1, 2);
 void mt_verr(const char *fmt, va_list ap) _printf_(1, 0);
 
+/* The last message printed, without "memtopo: " ("" before the first). */
+const char *mt_err_last(void);
+
 #endif

@@ -20,6 +20,24 @@ LINK_IDS = ("stale-node-link", "dangling-node-link", "missing-node-back-link",
 SEVERITY_RC = {"info": 0, "warning": 1, "error": 2}
 KB = 1024
 
+_SCHEMA_CHECK = None
+# Hold every JSON document a guest sends to doc/schema/*.json. selftest.py
+# turns it off for its recording, made by an older memtopo.
+SCHEMA_CHECK = True
+
+
+def _schema_check():
+    """tests/schema-check.py: every JSON memtopo prints in a guest is held
+    to doc/schema/*.json, as on the host (mtlib.check_json_schema)."""
+    global _SCHEMA_CHECK
+    if _SCHEMA_CHECK is None:
+        spec = importlib.util.spec_from_file_location(
+            "schema_check", os.path.join(os.path.dirname(os.path.dirname(
+                os.path.abspath(__file__))), "schema-check.py"))
+        _SCHEMA_CHECK = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_SCHEMA_CHECK)
+    return _SCHEMA_CHECK
+
 
 # ---------------------------------------------------------------- sysfs dump
 
@@ -265,11 +283,17 @@ class Scenario:
         if b is None:
             return None
         try:
-            return json.loads(b["text"])
+            doc = json.loads(b["text"])
         except ValueError as e:
             self.fail("%s: memtopo output is JSON" % name, "%s; output starts %r"
                       % (e, b["text"][:200]))
             return None
+        try:
+            if SCHEMA_CHECK:
+                _schema_check().check_document(doc)
+        except AssertionError as e:
+            self.fail("%s: memtopo output matches its JSON Schema" % name, str(e))
+        return doc
 
     def snapshot_tags(self):
         tags = []
@@ -661,6 +685,12 @@ def monitor_events(s, blob, label):
             out.append(json.loads(line))
         except ValueError as e:
             s.fail("%s: monitor line %d is JSON" % (label, n + 1), "%s: %r" % (e, line[:200]))
+            continue
+        try:
+            if SCHEMA_CHECK:
+                _schema_check().check_document(out[-1], "monitor-event")
+        except AssertionError as e:
+            s.fail("%s: monitor line %d matches its JSON Schema" % (label, n + 1), str(e))
     return out
 
 
