@@ -481,6 +481,9 @@ static int serve(struct agent *ag)
 				       { .fd = ag->hupfd, .events = POLLIN } };
 		int timeout = due_in(ag);
 
+		/* A batch's apply may have read the signal already. */
+		if (ag->in.count)
+			break;
 		if (poll(p, 3, timeout) < 0 && errno != EINTR)
 			return MT_EXIT_FAILURE;
 		if (mt_interrupts_pending(&ag->in))
