@@ -222,6 +222,17 @@ def case_coldplug(tmp):
               for c in doc["counters"]["onlined_bytes"]),
        [(0, "Movable", "acpi-dimm", 4 << 27), (1, "Normal", "acpi-dimm", 8 << 27)],
        "state: onlined bytes by node, zone, source")
+    # check's Prometheus output carries the state file's counters, parsed strictly.
+    p = subprocess.run([MEMTOPO, "--sysroot", a.root, "check", "--format", "prometheus"],
+                       stdout=subprocess.PIPE, env=mtlib.test_env())
+    prom = subprocess.run([sys.executable, os.path.join(mtlib.TESTS_DIR, "prom-parse.py"), "-"],
+                          input=p.stdout, stdout=subprocess.PIPE)
+    eq(prom.returncode, 0, "prometheus: parses: %s" % prom.stdout.decode()[-300:])
+    text = p.stdout.decode()
+    for line in ('memtopo_agent_onlined_bytes_total{node="0",zone="Movable",source="acpi-dimm"} '
+                 '536870912', 'memtopo_agent_onlined_bytes_total{node="1",zone="Normal",'
+                 'source="acpi-dimm"} 1073741824', 'memtopo_agent_refusals_total{reason="unsafe"} 0'):
+        check(line in text.splitlines(), "prometheus: %s" % line)
     rc, out, err = a.run("--once")
     eq(rc, 0, "a second coldplug: exit status")
     eq(len(a.fk_log()), 12, "a second coldplug writes nothing")

@@ -13,6 +13,9 @@
 #include "config.h"
 #include "core/agent-state.h"
 #include "core/origin.h"
+#include "shared/json-out.h"
+#include "shared/macro.h"
+#include "shared/sysfs.h"
 
 static const char *const result_names[MT_AR_COUNT] = {
 	[MT_AR_ONLINED] = "onlined", [MT_AR_ALREADY] = "already", [MT_AR_REFUSED] = "refused",
@@ -293,4 +296,65 @@ int mt_agent_state_write(int root_fd, const struct mt_agent_state *st,
 		close(dfd);
 	}
 	return 0;
+}
+
+static int read_onlined(struct json_object *arr, struct mt_agent_state *st)
+{
+	size_t n = json_object_array_length(arr);
+
+	st->onlined = calloc(n ? n : 1, sizeof(*st->onlined));
+	if (!st->onlined)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i), *v;
+		struct mt_agent_counter *c = &st->onlined[st->nonlined];
+		int src;
+
+		c->node =
+			json_object_object_get_ex(o, "node", &v) && v ? json_object_get_int(v) : -1;
+		if (!json_object_object_get_ex(o, "zone", &v) ||
+		    !json_object_is_type(v, json_type_string))
+			return -EINVAL;
+		snprintf(c->zone, sizeof(c->zone), "%s", json_object_get_string(v));
+		if (!json_object_object_get_ex(o, "source", &v) ||
+		    (src = mt_source_parse(json_object_get_string(v) ?: "")) < 0)
+			return -EINVAL;
+		c->source = (uint8_t)src;
+		if (!json_object_object_get_ex(o, "bytes", &v))
+			return -EINVAL;
+		c->bytes = (uint64_t)json_object_get_uint64(v);
+		st->nonlined++;
+	}
+	return 0;
+}
+
+int mt_agent_state_read_counters(int root_fd, struct mt_agent_state *st)
+{
+	_cleanup_free_ char *text = NULL;
+	struct json_object *doc, *m, *v, *counters, *arr, *ref;
+	ssize_t n = mt_read_file(root_fd, MT_AGENT_STATE_PATH, &text);
+	int r = -EINVAL;
+
+	*st = (struct mt_agent_state){ 0 };
+	if (n < 0)
+		return n == -ENOMEM ? -ENOMEM : -ENOENT;
+	doc = json_tokener_parse(text);
+	if (!doc)
+		return -EINVAL;
+	if (json_object_object_get_ex(doc, "memtopo", &m) &&
+	    json_object_object_get_ex(m, "schema", &v) &&
+	    json_object_get_int(v) == MT_AGENT_STATE_SCHEMA &&
+	    json_object_object_get_ex(doc, "counters", &counters) &&
+	    json_object_object_get_ex(counters, "onlined_bytes", &arr) &&
+	    json_object_is_type(arr, json_type_array) &&
+	    json_object_object_get_ex(counters, "refusals", &ref)) {
+		r = read_onlined(arr, st);
+		for (int i = 0; r == 0 && i < MT_RF_COUNT; i++)
+			if (json_object_object_get_ex(ref, refusal_names[i], &v))
+				st->refusals[i] = (uint64_t)json_object_get_uint64(v);
+	}
+	json_object_put(doc);
+	if (r < 0)
+		mt_agent_state_free(st);
+	return r;
 }

@@ -81,6 +81,14 @@ const struct mt_agent_entry *mt_agent_state_last(const struct mt_agent_state *st
 int mt_agent_state_write(int root_fd, const struct mt_agent_state *st,
 			 const struct mt_agent_config *c);
 
+/*
+ * The counters of the state file under root_fd, for check's Prometheus
+ * output: st->onlined and st->refusals (the ring stays empty). 0,
+ * -ENOENT (no agent ran), -EINVAL (not a state file of this schema),
+ * -ENOMEM.
+ */
+int mt_agent_state_read_counters(int root_fd, struct mt_agent_state *st);
+
 const char *mt_agent_result_name(enum mt_agent_result r);
 const char *mt_agent_refusal_name(enum mt_agent_refusal r);
 
