@@ -4,6 +4,8 @@
 
     test-agent.py MEMTOPO FAKEKERNEL.so CASE     (one case; meson runs each)
     test-agent.py MEMTOPO FAKEKERNEL.so all      (every case, by hand)
+    test-agent.py --list                         (the cases, one a line:
+                                                  meson registers each)
 
 Each case writes a fixture with mkfixture under a temp dir, runs the agent
 with --sysroot and the shim preloaded into memtopo only, and asserts the
@@ -548,6 +550,9 @@ def preload_list(exe, shim):
 
 def main(argv):
     global MEMTOPO, SHIM, PRELOAD
+    if argv[1:] == ["--list"]:
+        print("\n".join(CASES))
+        return 0
     if len(argv) != 4 or (argv[3] not in CASES and argv[3] != "all"):
         sys.stderr.write("usage: test-agent.py MEMTOPO FAKEKERNEL.so CASE|all\ncases: %s\n"
                          % " ".join(CASES))
