@@ -6,8 +6,8 @@
 #include "shared/dynlib.h"
 
 /* The sonames Debian and every other distribution ship: an ABI, not a guess. */
-#define LIBMOUNT_SONAME "libmount.so.1"
-#define LIBUDEV_SONAME  "libudev.so.1"
+#define LIBMOUNT_SONAME   "libmount.so.1"
+#define LIBUDEV_SONAME    "libudev.so.1"
 #define LIBSYSTEMD_SONAME "libsystemd.so.0"
 
 static int open_lib(void **handle, const char *soname)
