@@ -247,6 +247,11 @@ def make_machine(root):
           zone % (1, 3 * PAGES // 2, 3 * PAGES // 2, 3 * PAGES // 2, 5 * PAGES // 2))
     write(os.path.join(proc, "sys/kernel/osrelease"), "6.1.0-26-amd64\n")
     write(os.path.join(proc, "kpageflags"), struct.pack("<Q", 1 << 10) * (5 * PAGES), "wb")
+    # The agent's state file: check's Prometheus output then has its counters.
+    write(os.path.join(root, "run/memtopo/agent.json"),
+          '{"memtopo": {"version": "0", "schema": 1}, "counters": {"onlined_bytes": '
+          '[{"node": 1, "zone": "Movable", "source": "acpi-dimm", "bytes": 134217728}], '
+          '"refusals": {"unsafe": 1}}, "blocks": []}\n')
 
 
 def json_of(memtopo, args, ok=(0,)):

@@ -25,15 +25,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mtlib  # noqa: E402
 
 CONTENTS = [
+    "./lib/systemd/system/memtopo-agent.service",
     "./lib/systemd/system/memtopo-textfile.service",
     "./lib/systemd/system/memtopo-textfile.timer",
     "./usr/bin/memtopo",
     "./usr/share/bash-completion/completions/memtopo",
     "./usr/share/doc/memtopo/changelog.gz",
     "./usr/share/doc/memtopo/copyright",
+    "./usr/share/doc/memtopo/examples/agent.conf",
     "./usr/share/doc/memtopo/examples/icinga2-memtopo.conf",
     "./usr/share/doc/memtopo/examples/memtopo-alerts.yml",
     "./usr/share/doc/memtopo/examples/nagios-memtopo.cfg",
+    "./usr/share/man/man8/memtopo-agent.8.gz",
     "./usr/share/man/man8/memtopo-check.8.gz",
     "./usr/share/man/man8/memtopo-list.8.gz",
     "./usr/share/man/man8/memtopo-monitor.8.gz",

@@ -28,6 +28,7 @@ import mtlib  # noqa: E402
 INSTALLED = [
     "{bindir}/memtopo",
     "{mandir}/man8/memtopo.8",
+    "{mandir}/man8/memtopo-agent.8",
     "{mandir}/man8/memtopo-check.8",
     "{mandir}/man8/memtopo-list.8",
     "{mandir}/man8/memtopo-monitor.8",
@@ -35,8 +36,10 @@ INSTALLED = [
     "{mandir}/man8/memtopo-online.8",
     "{mandir}/man8/memtopo-show.8",
     "{bashcompletiondir}/memtopo",
+    "{systemdsystemunitdir}/memtopo-agent.service",
     "{systemdsystemunitdir}/memtopo-textfile.service",
     "{systemdsystemunitdir}/memtopo-textfile.timer",
+    "{docdir}/examples/agent.conf",
     "{docdir}/examples/icinga2-memtopo.conf",
     "{docdir}/examples/memtopo-alerts.yml",
     "{docdir}/examples/nagios-memtopo.cfg",

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 
 build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
-	libudev-dev libmount-dev libjson-c-dev libsmartcols-dev)
+	libudev-dev libmount-dev libjson-c-dev libsmartcols-dev libinih-dev libsystemd-dev)
 # Tests: lsmem to compare against, mandoc to lint the man pages,
 # strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite,
 # promtool (prometheus) for the metrics and alert rules, systemd-analyze

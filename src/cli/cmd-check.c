@@ -280,6 +280,7 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 {
 	struct check_request rq = { 0 };
 	struct mt_check_report rep = { 0 };
+	struct mt_agent_state agent = { 0 };
 	struct mt_check_filter filter;
 	struct mt_snapshot *snap = NULL;
 	struct mt_atomic_file af = { 0 };
@@ -337,6 +338,8 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	rep.only = rq.only;
 	rep.skip = rq.skip;
 	rep.color = rq.format == FORMAT_TABLE && !rq.output && mt_use_color(opts);
+	if (rq.format == FORMAT_PROMETHEUS && mt_agent_state_read_counters(sr.root_fd, &agent) == 0)
+		rep.agent = &agent;
 	summarise(&rep);
 	/* --only named checks none of which could run: that is no answer at all. */
 	if (rq.only && !mt_checks_any_runs(snap, &filter)) {
@@ -355,6 +358,7 @@ out:
 	if (!write_failed)
 		status = finish_output(&rq, &af, status);
 	mt_findings_free(&rep.findings);
+	mt_agent_state_free(&agent);
 	mt_snapshot_free(snap);
 	mt_sysroot_close(&sr);
 out_args:

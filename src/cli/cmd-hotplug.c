@@ -38,6 +38,7 @@ enum {
 	OPT_LOCK_WAIT,
 	OPT_PROGRESS,
 	OPT_NO_CENSUS,
+	OPT_DEVICE,
 };
 
 #define HOTPLUG_SHORTOPTS "b:" MT_GLOBAL_SHORTOPTS
@@ -55,6 +56,7 @@ static const struct option longopts[] = {
 	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
 	{ "progress", optional_argument, NULL, OPT_PROGRESS },
 	{ "no-census", no_argument, NULL, OPT_NO_CENSUS },
+	{ "device", required_argument, NULL, OPT_DEVICE },
 	MT_GLOBAL_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -72,7 +74,8 @@ struct hp_args {
 void cmd_hotplug_usage(FILE *out)
 {
 	fputs("Usage: memtopo online|offline [OPTIONS] SIZE|RANGE\n"
-	      "       memtopo online|offline [OPTIONS] --blocks N[-M][,...]\n\n"
+	      "       memtopo online|offline [OPTIONS] --blocks N[-M][,...]\n"
+	      "       memtopo online|offline [OPTIONS] --device NAME\n\n"
 	      "Change the state of memory blocks safely: one at a time, each write bounded\n"
 	      "by a timeout, EBUSY retried, every result verified, one run at a time.\n\n"
 	      "SIZE is 512M, 4G, 1T (a bare number is MiB); RANGE is 0xSTART-0xEND.\n\n"
@@ -80,6 +83,8 @@ void cmd_hotplug_usage(FILE *out)
 	      "  -b, --blocks LIST      exactly these blocks\n"
 	      "      --node N[,M]       only blocks on these nodes\n"
 	      "      --zone Z[,Z]       only blocks in (offline: able to go to) these zones\n"
+	      "      --device NAME      only blocks of this device (list -o DEVICE); alone:\n"
+	      "                         all of them\n"
 	      "      --to WHERE         online into movable, kernel or auto (the kernel's\n"
 	      "                         policy); default: movable where valid_zones allows\n"
 	      "      --dry-run          show the plan, write nothing\n"
@@ -185,6 +190,11 @@ static int parse_option(const struct mt_command *self, struct mt_opts *opts, int
 	case OPT_ROLLBACK:
 		rq->rollback = true;
 		return MT_CONTINUE;
+	case OPT_DEVICE:
+		if (!*optarg)
+			return mt_usage_error(self, "--device: no device name given");
+		rq->device = optarg;
+		return MT_CONTINUE;
 	case OPT_NO_CENSUS:
 		a->no_census = true;
 		return MT_CONTINUE;
@@ -217,6 +227,10 @@ static int parse_target(const struct mt_command *self, struct hp_args *a)
 		if (a->target)
 			return mt_usage_error(self, "--blocks and '%s' name the blocks twice",
 					      a->target);
+		return 0;
+	}
+	if (!a->target && rq->device) {
+		rq->target = MT_HP_ALL;
 		return 0;
 	}
 	if (!a->target)
@@ -345,8 +359,10 @@ static int make_plan(const struct mt_command *self, struct hp_run *run, const st
 	static const char *const no_census_check[] = { "unmovable-pages", NULL };
 	const struct mt_check_filter filter = { .skip = no_census_check };
 
-	if (mt_read_snapshot(&run->sr, mt_checks_wants(&filter) | MT_WANT_MEMINFO, &run->snap) <
-		    0 ||
+	if (mt_read_snapshot(&run->sr,
+			     mt_checks_wants(&filter) | MT_WANT_MEMINFO |
+				     (a->rq.device ? MT_WANT_ORIGIN : 0),
+			     &run->snap) < 0 ||
 	    mt_require_block_size(&run->sr, run->snap) < 0)
 		return MT_EXIT_FAILURE;
 	if (a->rq.node_filter && (r = mt_require_nodes(self, &run->sr, run->snap, &a->rq.nodes)))
@@ -475,7 +491,8 @@ static int check_request(const struct mt_command *self, const struct mt_sysroot 
 	char error[256];
 	int r = MT_EXIT_FAILURE;
 
-	if (mt_read_snapshot(sr, MT_WANT_NODES, &s) < 0 || mt_require_block_size(sr, s) < 0)
+	if (mt_read_snapshot(sr, MT_WANT_NODES | (a->rq.device ? MT_WANT_ORIGIN : 0), &s) < 0 ||
+	    mt_require_block_size(sr, s) < 0)
 		goto out;
 	r = a->rq.node_filter ? mt_require_nodes(self, sr, s, &a->rq.nodes) : 0;
 	if (r == 0 && mt_hp_request_check(s, &a->rq, error, sizeof(error)) != 0)

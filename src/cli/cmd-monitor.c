@@ -17,7 +17,7 @@
 
 #include "shared/clock.h"
 #include "cli/cmd.h"
-#include "shared/dynlib.h"
+#include "core/uevents.h"
 #include "shared/json-out.h"
 #include "core/snapshot.h"
 #include "core/state-write.h"
@@ -30,9 +30,6 @@ static const struct option longopts[] = {
 	MT_GLOBAL_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
-
-/* udevd answers on this socket; without it, "udev" monitors hear nothing. */
-#define UDEVD_CONTROL "/run/udev/control"
 
 void cmd_monitor_usage(FILE *out)
 {
@@ -98,24 +95,17 @@ static void read_block(const char *syspath, struct event *ev)
 	close(fd);
 }
 
-static bool read_event(const struct mt_libudev *lib, struct udev_device *dev, struct event *ev)
+static void to_event(const struct mt_uevent *uev, struct event *ev)
 {
-	const char *sysname = lib->udev_device_get_sysname(dev);
-	const char *syspath = lib->udev_device_get_syspath(dev);
-
-	if (!sysname || !mt_parse_indexed_name(sysname, "memory", &ev->block))
-		return false;
 	format_time(ev->time, sizeof(ev->time));
-	ev->action = lib->udev_device_get_action(dev);
-	ev->seqnum = lib->udev_device_get_seqnum(dev);
+	ev->action = uev->action;
+	ev->block = uev->block;
+	ev->seqnum = uev->seqnum;
 	ev->node = -1;
 	snprintf(ev->state, sizeof(ev->state), "-");
-	if (!ev->action)
-		return false;
 	/* A removed block has no state and no links left to read. */
-	if (strcmp(ev->action, "remove") != 0 && syspath)
-		read_block(syspath, ev);
-	return true;
+	if (strcmp(ev->action, "remove") != 0 && uev->syspath[0])
+		read_block(uev->syspath, ev);
 }
 
 static void print_event(const struct event *ev, const char *source, bool json)
@@ -147,36 +137,18 @@ static void print_event(const struct event *ev, const char *source, bool json)
 	fflush(stdout);
 }
 
-static struct udev_monitor *open_monitor(const struct mt_libudev *lib, struct udev *udev,
-					 const char **source)
-{
-	struct udev_monitor *mon;
-
-	*source = access(UDEVD_CONTROL, F_OK) == 0 ? "udev" : "kernel";
-	mon = lib->udev_monitor_new_from_netlink(udev, *source);
-	if (!mon)
-		return NULL;
-	if (lib->udev_monitor_filter_add_match_subsystem_devtype(mon, "memory", NULL) < 0 ||
-	    lib->udev_monitor_enable_receiving(mon) < 0) {
-		lib->udev_monitor_unref(mon);
-		return NULL;
-	}
-	return mon;
-}
-
 /* Events until --count, --timeout, SIGINT or SIGTERM. Returns the events seen. */
-static unsigned long watch(const struct mt_libudev *lib, struct udev_monitor *mon,
-			   const char *source, const struct monitor_args *a, bool json,
+static unsigned long watch(struct mt_uevents *u, const struct monitor_args *a, bool json,
 			   struct mt_interrupts *in)
 {
 	long end = a->timeout > 0 ? mt_now_ms() + (long)(a->timeout * 1000) : 0;
 	unsigned long seen = 0;
 
 	while (!a->count || seen < a->count) {
-		struct pollfd p[2] = { { .fd = lib->udev_monitor_get_fd(mon), .events = POLLIN },
+		struct pollfd p[2] = { { .fd = mt_uevents_fd(u), .events = POLLIN },
 				       { .fd = in->sigfd, .events = POLLIN } };
 		long left = end ? end - mt_now_ms() : -1;
-		struct udev_device *dev;
+		struct mt_uevent uev;
 		struct event ev;
 
 		if (end && left <= 0)
@@ -187,14 +159,11 @@ static unsigned long watch(const struct mt_libudev *lib, struct udev_monitor *mo
 			break;
 		if (!(p[0].revents & POLLIN))
 			continue;
-		dev = lib->udev_monitor_receive_device(mon);
-		if (!dev)
-			continue;
-		if (read_event(lib, dev, &ev)) {
-			print_event(&ev, source, json);
+		if (mt_uevents_receive(u, &uev) > 0) {
+			to_event(&uev, &ev);
+			print_event(&ev, u->source, json);
 			seen++;
 		}
-		lib->udev_device_unref(dev);
 	}
 	return seen;
 }
@@ -233,20 +202,19 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 }
 
 /* Listen until done; the monitor and libudev are set up by the caller. */
-static int listen_to(const struct mt_libudev *lib, struct udev_monitor *mon, const char *source,
-		     const struct monitor_args *a, const struct mt_opts *opts)
+static int listen_to(struct mt_uevents *u, const struct monitor_args *a, const struct mt_opts *opts)
 {
 	struct mt_interrupts in = { .sigfd = -1 };
 	unsigned long seen;
 	int r;
 
-	mt_verbose(opts, "monitor: listening to %s events", source);
+	mt_verbose(opts, "monitor: listening to %s events", u->source);
 	r = mt_interrupts_start(&in);
 	if (r < 0) {
 		mt_err("monitor: watching for Ctrl-C: %s", mt_errno_name(r));
 		return MT_EXIT_FAILURE;
 	}
-	seen = watch(lib, mon, source, a, opts->json, &in);
+	seen = watch(u, a, opts->json, &in);
 	mt_interrupts_stop(&in);
 	return a->count && seen < a->count && !in.count ? MT_EXIT_FAILURE : MT_EXIT_OK;
 }
@@ -254,33 +222,25 @@ static int listen_to(const struct mt_libudev *lib, struct udev_monitor *mon, con
 int cmd_monitor(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
 {
 	struct monitor_args a = { 0 };
-	struct udev_monitor *mon = NULL;
-	struct udev *udev = NULL;
-	struct mt_libudev lib;
-	const char *source = "";
+	struct mt_uevents u;
 	int r;
 
 	r = parse_args(self, opts, argc, argv, &a);
 	if (r != MT_CONTINUE)
 		return r;
-	if (mt_libudev_open(&lib) < 0) {
+	r = mt_uevents_open(&u, NULL);
+	if (r == -ENOENT) {
 		mt_err("monitor: %s: cannot load libudev; install it (Debian: libudev1)",
 		       dlerror() ? dlerror() : "libudev.so.1");
 		return MT_EXIT_FAILURE;
 	}
-	udev = lib.udev_new();
-	mon = udev ? open_monitor(&lib, udev, &source) : NULL;
-	if (!mon) {
+	if (r < 0) {
 		mt_err("monitor: cannot listen to uevents (netlink): %s; are you in a network "
 		       "namespace without them?",
-		       mt_errno_name(errno ? errno : EPROTO));
-		r = MT_EXIT_FAILURE;
-	} else {
-		r = listen_to(&lib, mon, source, &a, opts);
-		lib.udev_monitor_unref(mon);
+		       mt_errno_name(r));
+		return MT_EXIT_FAILURE;
 	}
-	if (udev)
-		lib.udev_unref(udev);
-	mt_libudev_close(&lib);
+	r = listen_to(&u, &a, opts);
+	mt_uevents_close(&u);
 	return r;
 }

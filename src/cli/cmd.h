@@ -20,6 +20,9 @@ void cmd_hotplug_usage(FILE *out);
 int cmd_monitor(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv);
 void cmd_monitor_usage(FILE *out);
 
+int cmd_agent(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv);
+void cmd_agent_usage(FILE *out);
+
 /* Options of `list` that take an argument: main() must skip their values
  * when it looks for the command word in `memtopo --state online`. */
 extern const struct option cmd_list_longopts[];

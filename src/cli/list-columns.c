@@ -30,4 +30,11 @@ const struct mt_list_column mt_list_columns[MT_LIST_NCOLS] = {
 			 0 },
 	[COL_OFFLINE] = { "OFFLINE", "will it offline? likely, unlikely, unknown (page census)", 0,
 			  SCOLS_FL_RIGHT, MT_SPLIT_VERDICT, MT_WANT_CENSUS },
+	/* firmware_node of every block and iomem: only when asked. */
+	[COL_SOURCE] = { "SOURCE",
+			 "where the memory came from: boot, acpi-dimm, virtio-mem, kmem, "
+			 "dlpar, unknown",
+			 0, 0, MT_SPLIT_ORIGIN, MT_WANT_ORIGIN },
+	[COL_DEVICE] = { "DEVICE", "the device that added it (ACPI memory device, virtioN, daxX.Y)",
+			 0, 0, MT_SPLIT_ORIGIN, MT_WANT_ORIGIN },
 };

@@ -16,6 +16,8 @@ enum mt_list_col {
 	COL_END,
 	COL_BLOCKS,
 	COL_OFFLINE,
+	COL_SOURCE,
+	COL_DEVICE,
 	MT_LIST_NCOLS,
 };
 

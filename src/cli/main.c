@@ -19,6 +19,7 @@ static const struct mt_command commands[] = {
 	{ "online", cmd_hotplug, "bring memory blocks online, safely", cmd_hotplug_usage },
 	{ "offline", cmd_hotplug, "take memory blocks offline, safely", cmd_hotplug_usage },
 	{ "monitor", cmd_monitor, "stream memory-block uevents", cmd_monitor_usage },
+	{ "agent", cmd_agent, "online hot-added memory by policy", cmd_agent_usage },
 	{ "help", cmd_help, "help on a command", NULL },
 };
 

@@ -119,6 +119,33 @@ static int print_memory(const struct mt_check_report *rep, FILE *out)
 	return 0;
 }
 
+/* memtopo agent's counters since it started, from its state file. */
+static void print_agent(const struct mt_agent_state *st, FILE *out)
+{
+	fputs("# HELP memtopo_agent_onlined_bytes_total Memory the agent onlined since it started, "
+	      "by node, zone and source.\n"
+	      "# TYPE memtopo_agent_onlined_bytes_total counter\n",
+	      out);
+	for (size_t i = 0; i < st->nonlined; i++) {
+		const struct mt_agent_counter *c = &st->onlined[i];
+		char node[16] = "";
+
+		if (c->node >= 0)
+			snprintf(node, sizeof(node), "%d", c->node);
+		fprintf(out,
+			"memtopo_agent_onlined_bytes_total{node=\"%s\",zone=\"%s\",source=\"%s\"} "
+			"%" PRIu64 "\n",
+			node, c->zone, mt_source_name(c->source), c->bytes);
+	}
+	fputs("# HELP memtopo_agent_refusals_total Blocks the agent did not online since it "
+	      "started, by reason.\n"
+	      "# TYPE memtopo_agent_refusals_total counter\n",
+	      out);
+	for (int i = 0; i < MT_RF_COUNT; i++)
+		fprintf(out, "memtopo_agent_refusals_total{reason=\"%s\"} %" PRIu64 "\n",
+			mt_agent_refusal_name(i), st->refusals[i]);
+}
+
 int mt_check_print_prometheus(const struct mt_check_report *rep, FILE *out)
 {
 	int r;
@@ -129,6 +156,8 @@ int mt_check_print_prometheus(const struct mt_check_report *rep, FILE *out)
 		r = print_memory(rep, out);
 		if (r < 0)
 			return r;
+		if (rep->agent)
+			print_agent(rep->agent, out);
 	}
 	fprintf(out,
 		"# HELP memtopo_check_status 0 ok, 1 warning, 2 error, 3 could not check.\n"

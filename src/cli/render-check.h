@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/agent-state.h"
 #include "core/findings.h"
 #include "core/snapshot.h"
 
@@ -31,6 +32,8 @@ struct mt_check_report {
 	size_t counts[MT_SEV_COUNT];
 	enum mt_check_status status;
 	bool color;
+	/* The agent's counters (its state file), NULL when no agent ran. */
+	const struct mt_agent_state *agent;
 };
 
 const char *mt_check_status_name(enum mt_check_status s);

@@ -101,6 +101,16 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 	}
 	if (shown(l, COL_FLAGS))
 		err |= mt_json_add(o, "flags", r->mixed & MT_SPLIT_FLAGS ? NULL : flags_json(l, r));
+	if (shown(l, COL_SOURCE) || shown(l, COL_DEVICE)) {
+		bool mixed = r->mixed & MT_SPLIT_ORIGIN;
+		const char *dev = mt_block_device(s, r->first);
+
+		err |= mt_json_add(o, "source",
+				   mixed ? NULL
+					 : json_object_new_string(
+						   mt_source_name(mt_block_source(s, r->first))));
+		err |= mt_json_add(o, "device", mixed || !dev ? NULL : json_object_new_string(dev));
+	}
 	if (err) {
 		json_object_put(o);
 		return NULL;

@@ -105,6 +105,10 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 		return buf;
 	case COL_OFFLINE:
 		return mt_verdict_name(mt_block_verdict(s, r->first));
+	case COL_SOURCE:
+		return mt_source_name(mt_block_source(s, r->first));
+	case COL_DEVICE:
+		return mt_block_device(s, r->first) ?: "-";
 	case MT_LIST_NCOLS:
 		break;
 	}

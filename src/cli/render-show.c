@@ -42,6 +42,35 @@ static void print_set(FILE *out, const struct mt_nodeset *set)
 		fprintf(out, "%snode%d", i ? ", " : "", set->ids[i]);
 }
 
+/* The first and last block of the block's device (a DIMM's whole range); false: no device. */
+static bool device_span(const struct mt_show *sh, uint32_t *first, uint32_t *last)
+{
+	const struct mt_snapshot *s = sh->snap;
+	int dev = s->origin ? s->origin[sh->idx].device : -1;
+
+	if (dev < 0)
+		return false;
+	*first = UINT32_MAX;
+	*last = 0;
+	for (size_t i = 0; i < s->nblocks; i++)
+		if (s->origin[i].device == dev) {
+			*first = s->blocks[i].id < *first ? s->blocks[i].id : *first;
+			*last = s->blocks[i].id > *last ? s->blocks[i].id : *last;
+		}
+	return true;
+}
+
+static void text_origin(const struct mt_show *sh, FILE *out)
+{
+	uint32_t first, last;
+
+	fprintf(out, "  %-13s %s", "source:", mt_source_name(mt_block_source(sh->snap, sh->idx)));
+	if (device_span(sh, &first, &last))
+		fprintf(out, ", device %s (memory%" PRIu32 "-%" PRIu32 ")",
+			mt_block_device(sh->snap, sh->idx), first, last);
+	fputc('\n', out);
+}
+
 static void text_attrs(const struct mt_show *sh, FILE *out)
 {
 	const struct mt_block *b = &sh->snap->blocks[sh->idx];
@@ -70,6 +99,7 @@ static void text_attrs(const struct mt_show *sh, FILE *out)
 	fputs("; back from ", out);
 	print_set(out, &d->back);
 	fputc('\n', out);
+	text_origin(sh, out);
 }
 
 static void text_resources(const struct mt_show *sh, FILE *out)
@@ -224,6 +254,19 @@ static struct json_object *zones_json(const struct mt_show *sh)
 	return a;
 }
 
+static void origin_json(const struct mt_show *sh, struct json_object *doc)
+{
+	const char *dev = mt_block_device(sh->snap, sh->idx);
+	uint32_t first = 0, last = 0;
+	bool span = device_span(sh, &first, &last);
+
+	mt_json_add(doc, "source",
+		    json_object_new_string(mt_source_name(mt_block_source(sh->snap, sh->idx))));
+	mt_json_add(doc, "device", dev ? json_object_new_string(dev) : NULL);
+	mt_json_add(doc, "device_first_block", span ? json_object_new_uint64(first) : NULL);
+	mt_json_add(doc, "device_last_block", span ? json_object_new_uint64(last) : NULL);
+}
+
 static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 {
 	const struct mt_block *b = &sh->snap->blocks[sh->idx];
@@ -255,6 +298,7 @@ static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 		mt_json_add(links, "back", set_json(&d->back));
 	}
 	mt_json_add(doc, "links", links);
+	origin_json(sh, doc);
 }
 
 static void census_json(const struct mt_show *sh, struct json_object *doc)

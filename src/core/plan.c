@@ -110,6 +110,13 @@ static bool node_matches(const struct mt_snapshot *s, const struct mt_block *b,
 	return !rq->node_filter;
 }
 
+static bool device_matches(const struct mt_snapshot *s, size_t idx, const char *device)
+{
+	const char *d = device ? mt_block_device(s, idx) : NULL;
+
+	return !device || (d && strcmp(d, device) == 0);
+}
+
 /* What to write to state to bring this block where the request wants it. */
 static const char *state_value(const struct mt_block *b, const struct mt_hp_request *rq)
 {
@@ -156,6 +163,7 @@ static bool targeted(const struct mt_snapshot *s, const struct mt_hp_request *rq
 	case MT_HP_BLOCKS:
 		return mt_idlist_contains(&rq->blocks, s->blocks[idx].id);
 	case MT_HP_SIZE:
+	case MT_HP_ALL:
 		break;
 	}
 	return true;
@@ -177,7 +185,8 @@ static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq, co
 	if (b->state == MT_STATE_ONLINE && b->nzones == 1)
 		snprintf(step.zone, sizeof(step.zone), "%s", mt_zone_name(b->zones[0]));
 
-	if (!node_matches(s, b, rq) || !zone_matches(b, rq->zone_mask))
+	if (!node_matches(s, b, rq) || !zone_matches(b, rq->zone_mask) ||
+	    !device_matches(s, idx, rq->device))
 		return 0;
 	if (in_target_state(b, rq->action)) {
 		/* SIZE counts what changes; a named block already there is reported. */
@@ -212,6 +221,14 @@ static int cmp_offline(const void *a, const void *b, void *arg)
 	return x->block > y->block ? -1 : x->block < y->block;
 }
 
+static bool device_known(const struct mt_snapshot *s, const char *device)
+{
+	for (size_t i = 0; i < s->nblocks; i++)
+		if (device_matches(s, i, device))
+			return true;
+	return false;
+}
+
 int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request *rq, char *error,
 			size_t size)
 {
@@ -219,6 +236,9 @@ int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request 
 	char human[16], present_h[16];
 	size_t hits = 0;
 
+	if (rq->device && !device_known(s, rq->device))
+		return refuse_request(error, size, "no memory block of device '%s'%s", rq->device,
+				      s->origin ? "" : " (origin not read)");
 	switch (rq->target) {
 	case MT_HP_SIZE:
 		mt_size_human(bs, human, sizeof(human));
@@ -258,6 +278,8 @@ int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request 
 					break;
 			}
 		return 0;
+	case MT_HP_ALL:
+		break;
 	}
 	return 0;
 }

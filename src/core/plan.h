@@ -16,7 +16,8 @@
 
 enum mt_hp_action { MT_HP_ONLINE, MT_HP_OFFLINE };
 
-enum mt_hp_target { MT_HP_SIZE, MT_HP_RANGE, MT_HP_BLOCKS };
+/* MT_HP_ALL: every block the filters let through (online/offline --device NAME alone). */
+enum mt_hp_target { MT_HP_SIZE, MT_HP_RANGE, MT_HP_BLOCKS, MT_HP_ALL };
 
 /* online --to: movable and kernel name the zone; auto lets the kernel's policy choose. */
 enum mt_hp_to { MT_TO_DEFAULT, MT_TO_MOVABLE, MT_TO_KERNEL, MT_TO_AUTO };
@@ -30,6 +31,7 @@ struct mt_hp_request {
 	bool node_filter;
 	struct mt_idlist nodes;
 	unsigned zone_mask; /* 1 << enum mt_zone; 0: any zone */
+	const char *device; /* only this device's blocks (needs MT_WANT_ORIGIN); NULL: any */
 	enum mt_hp_to to;
 	bool force, dry_run, rollback;
 	double timeout;   /* per write, seconds */

@@ -22,6 +22,9 @@ static unsigned block_diff(const struct mt_snapshot *s, const uint32_t *flags, s
 		d |= MT_SPLIT_FLAGS;
 	if (mt_block_verdict(s, i) != mt_block_verdict(s, j))
 		d |= MT_SPLIT_VERDICT;
+	if (mt_block_source(s, i) != mt_block_source(s, j) ||
+	    (s->origin && s->origin[i].device != s->origin[j].device))
+		d |= MT_SPLIT_ORIGIN;
 	return d;
 }
 

@@ -26,4 +26,8 @@ int mt_snapshot_census_all(const struct mt_sysroot *sr, struct mt_snapshot *s);
 int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s);
 void mt_snapshot_free_system(struct mt_snapshot *s);
 
+/* snapshot-origin.c: where each block came from (MT_WANT_ORIGIN) */
+int mt_snapshot_read_origin(const struct mt_sysroot *sr, struct mt_snapshot *s);
+void mt_snapshot_free_origin(struct mt_snapshot *s);
+
 #endif

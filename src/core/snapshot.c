@@ -256,6 +256,9 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 	/* The census counts pages: it needs the page size. */
 	if (want & MT_WANT_CENSUS)
 		want |= MT_WANT_KERNEL | MT_WANT_STATE;
+	/* Driver-added memory is named in iomem. */
+	if (want & MT_WANT_ORIGIN)
+		want |= MT_WANT_RESOURCES;
 	s->want = want;
 	if (sr->mem_fd >= 0) {
 		s->block_size_err = read_block_size(s, sr->mem_fd);
@@ -299,6 +302,8 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 	r = mt_snapshot_read_system(sr, s);
 	if (r == 0 && (want & MT_WANT_CENSUS))
 		r = mt_snapshot_census_all(sr, s);
+	if (r == 0 && (want & MT_WANT_ORIGIN))
+		r = mt_snapshot_read_origin(sr, s);
 	if (r < 0) {
 		set_error(error, r, "");
 		goto fail;
@@ -373,6 +378,7 @@ void mt_snapshot_free(struct mt_snapshot *s)
 	free(s->census);
 	free(s->verdict);
 	mt_snapshot_free_system(s);
+	mt_snapshot_free_origin(s);
 	free(s);
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/block.h"
 #include "core/census.h"
+#include "core/origin.h"
 #include "shared/idlist.h"
 #include "core/resources.h"
 #include "shared/sysfs.h"
@@ -39,6 +40,7 @@ enum mt_want {
 	MT_WANT_ONLINE = 1u << 13,     /* the online attribute (with DETAIL) */
 	MT_WANT_PHYS_INDEX = 1u << 14, /* phys_index (with DETAIL) */
 	MT_WANT_CENSUS = 1u << 15,     /* page census of every online block (kpageflags) */
+	MT_WANT_ORIGIN = 1u << 16,     /* where each block came from (reads RESOURCES too) */
 };
 
 /* Everything check reads (and list -o FLAGS, show). */
@@ -132,6 +134,11 @@ struct mt_snapshot {
 	bool have_mem_available;
 	uint64_t mem_available; /* bytes */
 	uint64_t mem_total;     /* bytes, 0 when absent */
+
+	/* MT_WANT_ORIGIN: parallel to blocks, else NULL; device names, deduplicated */
+	struct mt_origin *origin;
+	char **devices;
+	size_t ndevices;
 };
 
 /*
@@ -190,6 +197,17 @@ static inline enum mt_verdict mt_block_verdict(const struct mt_snapshot *s, size
  */
 #define MT_SETTLE_MS 300
 void mt_snapshot_settle(const struct mt_sysroot *sr, struct mt_snapshot *s);
+
+/* A block's source and device name (NULL: none, or origin not read). */
+static inline enum mt_source mt_block_source(const struct mt_snapshot *s, size_t idx)
+{
+	return s->origin ? (enum mt_source)s->origin[idx].source : MT_SRC_UNKNOWN;
+}
+
+static inline const char *mt_block_device(const struct mt_snapshot *s, size_t idx)
+{
+	return s->origin && s->origin[idx].device >= 0 ? s->devices[s->origin[idx].device] : NULL;
+}
 
 bool mt_block_nodes_equal(const struct mt_snapshot *s, const struct mt_block *a,
 			  const struct mt_block *b);

@@ -428,6 +428,18 @@ unsigned mt_udev_text_onlines_memory(const char *text)
 	return r > 0 ? (unsigned)r : 0;
 }
 
+unsigned mt_udev_text_starts_daxctl(const char *text)
+{
+	_cleanup_free_ char *buf = malloc(RULE_LINE_SIZE);
+	unsigned line = 0, first = 0;
+
+	while (buf && next_rule_line(&text, &line, buf, &first))
+		if (strstr(buf, "SUBSYSTEM==\"dax\"") &&
+		    (strstr(buf, "daxdev-reconfigure") || strstr(buf, "daxctl")))
+			return first;
+	return 0;
+}
+
 /* udev's search path, highest priority first: a name found early masks later ones. */
 static const char *const rules_dirs[] = {
 	"etc/udev/rules.d",     "run/udev/rules.d", "usr/local/lib/udev/rules.d",
@@ -515,7 +527,7 @@ static int read_rules_file(int root_fd, int dir_fd, unsigned dir, const char *na
 	return n >= 0;
 }
 
-static int add_result(struct mt_udev_rules *out, const struct candidate *c, unsigned line)
+static int add_result(struct mt_udev_rule **v, size_t *n, const struct candidate *c, unsigned line)
 {
 	struct mt_udev_rule *nr;
 	char *path;
@@ -526,13 +538,13 @@ static int add_result(struct mt_udev_rules *out, const struct candidate *c, unsi
 	mt_visible(name, sizeof(name), c->name);
 	if (asprintf(&path, "%s/%s", rules_dirs[c->dir], name) < 0)
 		return -ENOMEM;
-	nr = realloc(out->r, (out->n + 1) * sizeof(*nr));
+	nr = realloc(*v, (*n + 1) * sizeof(*nr));
 	if (!nr) {
 		free(path);
 		return -ENOMEM;
 	}
-	out->r = nr;
-	nr[out->n++] = (struct mt_udev_rule){ .path = path, .line = line };
+	*v = nr;
+	nr[(*n)++] = (struct mt_udev_rule){ .path = path, .line = line };
 	return 0;
 }
 
@@ -545,10 +557,13 @@ static int check_candidate(int root_fd, const struct scan *s, const struct candi
 	r = read_rules_file(root_fd, s->fds[c->dir], c->dir, c->name, &text);
 	if (r <= 0)
 		return r;
+	if ((r = (int)mt_udev_text_starts_daxctl(text)) > 0 &&
+	    add_result(&out->dax, &out->ndax, c, (unsigned)r) < 0)
+		return -ENOMEM;
 	r = text_onlines_memory(text);
 	if (r <= 0)
 		return r;
-	return add_result(out, c, (unsigned)r);
+	return add_result(&out->r, &out->n, c, (unsigned)r);
 }
 
 static int cmp_candidate(const void *a, const void *b)
@@ -611,5 +626,8 @@ void mt_udev_rules_free(struct mt_udev_rules *rules)
 	for (size_t i = 0; i < rules->n; i++)
 		free(rules->r[i].path);
 	free(rules->r);
+	for (size_t i = 0; i < rules->ndax; i++)
+		free(rules->dax[i].path);
+	free(rules->dax);
 	*rules = (struct mt_udev_rules){ 0 };
 }

@@ -17,6 +17,9 @@ struct mt_udev_rule {
 struct mt_udev_rules {
 	struct mt_udev_rule *r;
 	size_t n;
+	/* Rules that start daxctl reconfigure-device for dax devices (daxctl's own). */
+	struct mt_udev_rule *dax;
+	size_t ndax;
 	size_t dirs_found; /* how many of the rules directories exist */
 };
 
@@ -44,6 +47,14 @@ struct mt_udev_rules {
  * assignment to SUBSYSTEM, longer than 16 KiB) are ignored.
  */
 unsigned mt_udev_text_onlines_memory(const char *text);
+
+/*
+ * Does this rules file start daxctl's reconfiguration of dax devices
+ * (ndctl's 90-daxctl-device.rules: SUBSYSTEM=="dax" and
+ * daxdev-reconfigure@ or daxctl on one rule line)? It onlines the memory
+ * of a dax device turned system-ram. Returns the line number, or 0.
+ */
+unsigned mt_udev_text_starts_daxctl(const char *text);
 
 /*
  * Scan <root>/{etc,run,usr/local/lib,usr/lib,lib}/udev/rules.d with udev's

@@ -6,8 +6,9 @@
 #include "shared/dynlib.h"
 
 /* The sonames Debian and every other distribution ship: an ABI, not a guess. */
-#define LIBMOUNT_SONAME "libmount.so.1"
-#define LIBUDEV_SONAME  "libudev.so.1"
+#define LIBMOUNT_SONAME   "libmount.so.1"
+#define LIBUDEV_SONAME    "libudev.so.1"
+#define LIBSYSTEMD_SONAME "libsystemd.so.0"
 
 static int open_lib(void **handle, const char *soname)
 {
@@ -51,6 +52,25 @@ missing:
 }
 
 void mt_libudev_close(struct mt_libudev *lib)
+{
+	if (lib->handle)
+		dlclose(lib->handle);
+	memset(lib, 0, sizeof(*lib));
+}
+
+int mt_libsystemd_open(struct mt_libsystemd *lib)
+{
+	memset(lib, 0, sizeof(*lib));
+	if (open_lib(&lib->handle, LIBSYSTEMD_SONAME) < 0)
+		return -ENOENT;
+	MT_LIBSYSTEMD_SYMBOLS(MT_DYNLIB_RESOLVE)
+	return 0;
+missing:
+	mt_libsystemd_close(lib);
+	return -ENOSYS;
+}
+
+void mt_libsystemd_close(struct mt_libsystemd *lib)
 {
 	if (lib->handle)
 		dlclose(lib->handle);

@@ -12,6 +12,7 @@
 
 #include <libmount.h>
 #include <libudev.h>
+#include <systemd/sd-daemon.h>
 
 #define MT_LIBMOUNT_SYMBOLS(X)       \
 	X(mnt_new_table)             \
@@ -53,10 +54,25 @@ struct mt_libudev {
 	MT_LIBUDEV_SYMBOLS(MT_DYNLIB_POINTER)
 };
 
+/*
+ * libsystemd, for the agent's sd_notify() alone, and only under systemd
+ * ($NOTIFY_SOCKET set): linked, it and its compression and crypto
+ * libraries would load into every command, and stay mapped in an agent
+ * that must stay small while memory is short.
+ */
+#define MT_LIBSYSTEMD_SYMBOLS(X) X(sd_notify)
+
+struct mt_libsystemd {
+	void *handle;
+	MT_LIBSYSTEMD_SYMBOLS(MT_DYNLIB_POINTER)
+};
+
 /* 0, or -ENOENT (not installed) / -ENOSYS (a symbol missing): see dlerror(). */
 int mt_libmount_open(struct mt_libmount *m);
 void mt_libmount_close(struct mt_libmount *m);
 int mt_libudev_open(struct mt_libudev *u);
 void mt_libudev_close(struct mt_libudev *u);
+int mt_libsystemd_open(struct mt_libsystemd *s);
+void mt_libsystemd_close(struct mt_libsystemd *s);
 
 #endif
