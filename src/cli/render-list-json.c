@@ -139,7 +139,8 @@ const char *mt_list_census_error(const struct mt_list *l, char *buf, size_t size
 {
 	int e = -l->snap->census_err;
 
-	if (!(l->snap->want & MT_WANT_CENSUS) || !e || e == ECANCELED)
+	/* FLAGS takes the census too (unmovable-pages) but shows no verdict. */
+	if (!shown(l, COL_OFFLINE) || !e || e == ECANCELED)
 		return NULL;
 	snprintf(buf, size, "%s: /proc/kpageflags %s", mt_errno_name(-e),
 		 e == EACCES || e == EPERM ? "is readable by root only"
