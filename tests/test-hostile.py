@@ -131,7 +131,7 @@ def all_commands(root, rel, words, env=None):
     for args, allowed in COMMANDS:
         what = "%s as %s: memtopo %s" % (rel, words[0], " ".join(args))
         lines = judge(what, run(root, args, env), allowed)
-        about = [ln for ln in lines if rel in ln]
+        about = [ln for ln in lines if os.path.join(root, rel) in ln]
         check(len(about) <= 1, "%s: more than one line about %s: %r" % (what, rel, lines))
         if about:
             named += 1

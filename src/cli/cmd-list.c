@@ -328,7 +328,7 @@ static unsigned wanted(const struct mt_opts *opts, const struct mt_list *l,
 	if (rq->node_filter)
 		want |= MT_WANT_NODES;
 	if (rq->no_census)
-		want &= ~MT_WANT_CENSUS;
+		want &= ~(unsigned)MT_WANT_CENSUS;
 	return want;
 }
 

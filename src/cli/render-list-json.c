@@ -149,7 +149,7 @@ const char *mt_list_census_error(const struct mt_list *l, char *buf, size_t size
 {
 	int e = -l->snap->census_err;
 
-	/* Only where the OFFLINE column shows the verdicts (FLAGS reads the census too). */
+	/* FLAGS takes the census too (unmovable-pages) but shows no verdict. */
 	if (!shown(l, COL_OFFLINE) || !e || e == ECANCELED)
 		return NULL;
 	snprintf(buf, size, "%s: /proc/kpageflags %s", mt_errno_name(-e),

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "shared/clock.h"
+#include "shared/macro.h"
 #include "core/apply.h"
 
 /* EBUSY backoff: 100 ms, doubling, at most 2 s, each +-50% so runs do not lock-step. */
@@ -53,13 +54,21 @@ static bool must_stop(struct run *run)
 	return run->out->interrupted || run->out->deadline_hit;
 }
 
-static uint64_t next_random(struct run *run)
+static _wraps_ uint64_t next_random(struct run *run)
 {
 	/* xorshift64: jitter needs no quality, only not to be the same in two runs. */
 	run->rng ^= run->rng << 13;
 	run->rng ^= run->rng >> 7;
 	run->rng ^= run->rng << 17;
 	return run->rng;
+}
+
+/* Not the same in two runs: the pid times the golden ratio, and the time. */
+static _wraps_ uint64_t seed_random(long start_ms)
+{
+	uint64_t seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)start_ms;
+
+	return seed ? seed : 1;
 }
 
 /* Sleep before an EBUSY retry; false when an interrupt or the deadline ends it. */
@@ -328,8 +337,8 @@ static void roll_back(struct run *run)
 	enum mt_hp_action undo = plan->action == MT_HP_ONLINE ? MT_HP_OFFLINE : MT_HP_ONLINE;
 
 	run->rolling_back = true;
-	for (size_t i = plan->nsteps; i-- > 0;) {
-		struct mt_hp_step *st = &plan->steps[i], back = *st;
+	for (size_t k = plan->nsteps; k > 0; k--) {
+		struct mt_hp_step *st = &plan->steps[k - 1], back = *st;
 		const char *value = "offline";
 		uint32_t *rb;
 
@@ -382,9 +391,7 @@ int mt_hp_apply(const struct mt_sysroot *sr, struct mt_snapshot *s, const struct
 			   .start_ms = mt_now_ms() };
 
 	*out = (struct mt_hp_outcome){ 0 };
-	run.rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)run.start_ms;
-	if (!run.rng)
-		run.rng = 1;
+	run.rng = seed_random(run.start_ms);
 	run_steps(&run);
 	if (rq->rollback && !target_met(&run))
 		roll_back(&run);

@@ -255,7 +255,8 @@ int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request 
 		return 0;
 	case MT_HP_RANGE:
 		mt_size_human(bs, human, sizeof(human));
-		if (rq->range_first % bs || (rq->range_last + 1) % bs)
+		/* last % bs == bs - 1: the end of a block, without last + 1 wrapping. */
+		if (rq->range_first % bs || rq->range_last % bs != bs - 1)
 			return refuse_request(error, size,
 					      "0x%" PRIx64 "-0x%" PRIx64 " is not aligned to the "
 					      "block size (%s)",

@@ -35,7 +35,7 @@ static int add_n(struct mt_resources *res, uint64_t start, uint64_t end, unsigne
 {
 	struct mt_resource *r;
 
-	if ((res->n & (res->n - 1)) == 0) {
+	if (res->n == 0 || (res->n & (res->n - 1)) == 0) {
 		/* n is 0 or a power of two: grow to the next one (min 16). */
 		size_t cap = res->n < 16 ? 16 : res->n * 2;
 		struct mt_resource *nr = realloc(res->r, cap * sizeof(*nr));

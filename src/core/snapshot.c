@@ -185,7 +185,9 @@ static int fill_blocks(struct mt_snapshot *s, uint32_t *ids, size_t n)
 		free(ids);
 		return -ENOMEM;
 	}
-	for (size_t i = n; i-- > 0;) {
+	/* Back to front: the ids sit at the front of the array being filled. */
+	for (size_t k = n; k > 0; k--) {
+		size_t i = k - 1;
 		uint32_t id = ((uint32_t *)blocks)[i];
 
 		blocks[i] = (struct mt_block){ .id = id,

@@ -48,7 +48,7 @@ bool mt_interrupts_pending(struct mt_interrupts *in)
 
 	if (!in)
 		return false;
-	while (in->sigfd >= 0 && read(in->sigfd, &si, sizeof(si)) == sizeof(si))
+	while (in->sigfd >= 0 && read(in->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		in->count++;
 	return in->count > 0;
 }

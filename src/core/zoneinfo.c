@@ -89,7 +89,7 @@ static void parse_counter(const char *p, const char *eol, struct mt_zone_span *z
 
 static int add_zone(struct mt_zoneinfo *zi, const struct mt_zone_span *z)
 {
-	if ((zi->n & (zi->n - 1)) == 0) {
+	if (zi->n == 0 || (zi->n & (zi->n - 1)) == 0) {
 		size_t cap = zi->n < 8 ? 8 : zi->n * 2;
 		struct mt_zone_span *nz = realloc(zi->z, cap * sizeof(*nz));
 

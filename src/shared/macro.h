@@ -15,6 +15,15 @@
 #define _cleanup_(fn)  __attribute__((cleanup(fn)))
 #define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
+/*
+ * Wraparound on purpose (a hash, a PRNG): exempt from clang's
+ * -fsanitize=integer, which the sanitizer build turns on (meson.build).
+ */
+#if defined(__clang__)
+#define _wraps_ __attribute__((no_sanitize("integer")))
+#else
+#define _wraps_
+#endif
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
