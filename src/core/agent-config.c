@@ -365,7 +365,8 @@ static int load_file(int root_fd, const char *path, bool must, struct mt_agent_c
 		     struct mt_config_error *err)
 {
 	_cleanup_free_ char *text = NULL;
-	ssize_t n = mt_read_file(root_fd, path, &text);
+	/* A configuration is a few KiB; a link to /dev/zero is refused, not read. */
+	ssize_t n = mt_read_file(root_fd, path, 1 << 20, MT_OPEN_IN_ROOT, &text);
 
 	if (n < 0) {
 		if (!must && n == -ENOENT)

@@ -332,7 +332,8 @@ int mt_agent_state_read_counters(int root_fd, struct mt_agent_state *st)
 {
 	_cleanup_free_ char *text = NULL;
 	struct json_object *doc, *m, *v, *counters, *arr, *ref;
-	ssize_t n = mt_read_file(root_fd, MT_AGENT_STATE_PATH, &text);
+	/* At most 4096 entries of a few hundred bytes each: 8 MiB is far above it. */
+	ssize_t n = mt_read_file(root_fd, MT_AGENT_STATE_PATH, 8 << 20, MT_OPEN_IN_ROOT, &text);
 	int r = -EINVAL;
 
 	*st = (struct mt_agent_state){ 0 };
