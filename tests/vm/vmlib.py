@@ -448,6 +448,7 @@ def judge(name, rec, guest, scen_dir, host_memtopo=None):
              "detail": "not started, the boot ended before it: %s" % why}],
             "console_tail": guest.console_tail[-3000:]}
     s = Scenario(name, rec, host_memtopo)
+    s.arch = getattr(guest, "arch", "x86_64")
     out = {"elapsed_s": round(rec.get("end", guest.now()) - rec["begin"], 2),
            "requests": s.requests, "notes": s.notes}
     if "verdict" not in rec:
