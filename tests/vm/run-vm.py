@@ -224,8 +224,8 @@ class Guest:
             argv += ["-bios", self.tools["qboot"], "-kernel", os.path.join(kdir, "vmlinux")]
         else:
             argv += ["-kernel", os.path.join(kdir, "kernel")]
-        cmdline = "console=%s %s" % (arch.console, KERNEL_CMDLINE)
-        argv += ["-initrd", self.initrd, "-append", " ".join([cmdline] + cfg.append),
+        cmdline = ["console=%s" % arch.console, KERNEL_CMDLINE] + list(arch.cmdline) + cfg.append
+        argv += ["-initrd", self.initrd, "-append", " ".join(cmdline),
                  "-chardev", "socket,id=con,path=%s" % paths["con"],
                  "-chardev", "socket,id=ctl,path=%s" % paths["ctl"]]
         # Console and control channel: two UARTs on x86_64, two hypervisor
@@ -672,7 +672,7 @@ def main():
     ap.add_argument("--guest-bin", action="append", default=[],
                     help="extra executable for the guest's /bin on x86_64 (e.g. vm-mlock)")
     ap.add_argument("--boot-timeout", type=float,
-                    default=float(os.environ.get("MEMTOPO_VM_BOOT_TIMEOUT", 60)),
+                    default=float(os.environ.get("MEMTOPO_VM_BOOT_TIMEOUT", 90)),
                     help="seconds from QEMU's start to the guest's HELLO")
     ap.add_argument("--scenario-timeout", type=float,
                     default=float(os.environ.get("MEMTOPO_VM_SCENARIO_TIMEOUT", 90)))

@@ -131,7 +131,7 @@ vm_census_offline() {
 	done
 	vm_snapshot after
 
-	# Unload for the scenarios after this one.
+	# Unload (a debugging run may boot more scenarios after this one).
 	kill $ml0 $ml1
 	wait $ml0 $ml1 2>/dev/null
 	rm -rf "${LOAD:?}"/*
