@@ -71,6 +71,12 @@ die() {
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
 
+# apt and dpkg one at a time with tests/vm's harness (provision.py
+# APT_LOCK): apt-get fails at once on a held lock, and a download can race
+# an update that replaces the lists.
+apt_lock=/tmp/memtopo-apt.lock
+apt() { flock "$apt_lock" "$@"; }
+
 # One cross build of an architecture at a time (the vm tests of one
 # architecture start together).
 exec 9>"$adir/lock"
@@ -79,8 +85,8 @@ flock 9
 # -- the cross compiler
 if ! command -v "$triplet-gcc" >/dev/null; then
 	say "installing gcc-$triplet"
-	"${sudo[@]}" apt-get update -qq || true
-	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+	apt "${sudo[@]}" apt-get update -qq || true
+	DEBIAN_FRONTEND=noninteractive apt "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
 		"gcc-$triplet" "libc6-dev-$debarch-cross" >/dev/null ||
 		die "cannot install gcc-$triplet"
 fi
@@ -97,18 +103,18 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	if ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
 		say "dpkg --add-architecture $debarch"
-		"${sudo[@]}" dpkg --add-architecture "$debarch" ||
+		apt "${sudo[@]}" dpkg --add-architecture "$debarch" ||
 			die "cannot add architecture $debarch (root or password-less sudo needed)"
 		# A foreign index (often the security one) may fail to download:
 		# the packages still come from the main archive.
-		"${sudo[@]}" apt-get update -qq || say "apt-get update reported errors (going on)"
+		apt "${sudo[@]}" apt-get update -qq || say "apt-get update reported errors (going on)"
 	fi
 	say "apt-get download ${missing[*]} ($debarch)"
 	dl=$(mktemp -d "$adir/dl.XXXXXX")
 	trap 'rm -rf "$dl"' EXIT
-	if ! (cd "$dl" && apt-get download -q=2 "${missing[@]/%/:$debarch}"); then
-		"${sudo[@]}" apt-get update -qq || true
-		(cd "$dl" && apt-get download -q=2 "${missing[@]/%/:$debarch}") ||
+	if ! (cd "$dl" && apt apt-get download -q=2 "${missing[@]/%/:$debarch}"); then
+		apt "${sudo[@]}" apt-get update -qq || true
+		(cd "$dl" && apt apt-get download -q=2 "${missing[@]/%/:$debarch}") ||
 			die "apt-get download failed"
 	fi
 	mv "$dl"/*.deb "$adir/debs/"

@@ -9,6 +9,8 @@ nothing is fetched at test time once it is there. CI starts from a fresh
 machine, so all of this runs in the test command's path.
 """
 
+import contextlib
+import fcntl
 import glob
 import json
 import lzma
@@ -78,6 +80,23 @@ def privileged_prefix():
     return None
 
 
+# apt-get update, install and download, and dpkg --add-architecture, from
+# this harness and tools/cross-build.sh alike, one at a time: the tests of
+# two architectures provision at once, and apt-get fails at once on a
+# held lock (or a download races an update replacing the lists).
+APT_LOCK = "/tmp/memtopo-apt.lock"
+
+
+@contextlib.contextmanager
+def apt_locked():
+    fd = os.open(APT_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 class Apt:
     def __init__(self, deadline):
         self.deadline = deadline
@@ -92,7 +111,9 @@ class Apt:
         if pre is None or not shutil.which("apt-get"):
             return False
         log("apt-get update")
-        r = run(pre + ["apt-get", "update", "-qq"], timeout=max(10, min(300, self.deadline.left())))
+        with apt_locked():
+            r = run(pre + ["apt-get", "update", "-qq"],
+                    timeout=max(10, min(300, self.deadline.left())))
         self.updated = True
         if r.returncode != 0:
             log("apt-get update reported errors: %s" % tail(r.stderr, 3))
@@ -107,9 +128,10 @@ class Apt:
             raise Skip("%s missing and there is no apt-get" % " ".join(pkgs))
         self.update()
         log("apt-get install %s" % " ".join(pkgs))
-        r = run(pre + ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq",
-                       "--no-install-recommends"] + pkgs,
-                timeout=max(10, min(600, self.deadline.left())))
+        with apt_locked():
+            r = run(pre + ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y",
+                           "-qq", "--no-install-recommends"] + pkgs,
+                    timeout=max(10, min(600, self.deadline.left())))
         if r.returncode != 0:
             raise Skip("apt-get install %s failed: %s" % (" ".join(pkgs), tail(r.stderr + r.stdout, 5)))
 
@@ -121,7 +143,8 @@ class Apt:
         if pre is None:
             raise Skip("dpkg has no %s architecture and cannot add it (not root)" % debarch)
         log("dpkg --add-architecture %s" % debarch)
-        r = run(pre + ["dpkg", "--add-architecture", debarch], timeout=60)
+        with apt_locked():
+            r = run(pre + ["dpkg", "--add-architecture", debarch], timeout=60)
         if r.returncode != 0:
             raise Skip("dpkg --add-architecture %s failed: %s" % (debarch, tail(r.stderr, 3)))
         self.updated = False
@@ -130,8 +153,9 @@ class Apt:
     def download(self, spec, dest):
         """apt-get download SPEC into DEST (a fresh directory); the .deb's path."""
         for attempt in (0, 1):
-            r = run(["apt-get", "download", spec], cwd=dest,
-                    timeout=max(10, min(900, self.deadline.left())))
+            with apt_locked():
+                r = run(["apt-get", "download", spec], cwd=dest,
+                        timeout=max(10, min(900, self.deadline.left())))
             debs = glob.glob(os.path.join(dest, "*.deb"))
             if r.returncode == 0 and debs:
                 return debs[0]
