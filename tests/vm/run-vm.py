@@ -557,15 +557,17 @@ class RequestError(Exception):
 # ---------------------------------------------------------------- one boot
 
 def provision_all(cfg):
-    """Host tools, kernel and guest payload, under the cache lock (tests of
-    one architecture start together: one downloads, the others wait). The
-    provisioning deadline is separate from the boot's budgets."""
+    """Host tools, kernel and guest payload, under the architecture's
+    cache lock (its tests start together: one downloads, the others wait;
+    another architecture's tests go on: apt itself is serialized by
+    provision.APT_LOCK). The provisioning deadline is separate from the
+    boot's budgets."""
     deadline = provision.Deadline(cfg.deadline)
     if platform.machine() != "x86_64":
         raise Skip("host is %s; the suite runs on x86_64 hosts" % platform.machine())
     cache = provision.cache_dir()
     apt = provision.Apt(deadline)
-    with flocked(os.path.join(cache, "lock")):
+    with flocked(os.path.join(cache, "lock-" + cfg.arch.name)):
         tools = provision.ensure_tools(apt, cfg.arch)
         kernel = provision.ensure_kernel(cache, apt, deadline, cfg.arch)
         deadline.check("the kernel")

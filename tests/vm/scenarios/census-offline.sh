@@ -10,5 +10,6 @@
 # goes. Then `memtopo offline 1G -J` (census order) and `offline 1G
 # --no-census -J`, each put back after. Host side: census-offline.py (precision of `likely`,
 # recall of `unlikely`, write attempts per block).
+# shellcheck source=/dev/null
 . /lib/vm/census.sh
 vm_census_offline
