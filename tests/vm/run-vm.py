@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import resource
 import select
 import shutil
 import signal
@@ -449,6 +450,7 @@ class Guest:
         argv = self.qemu_argv(paths)
         self.logs["qmp"].write("# %s\n" % " ".join(argv))
         qerr = open(os.path.join(self.workdir, "qemu.stderr"), "w+")
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         # Same process group as the runner (meson's kill of a timed-out test
         # takes QEMU with it), and killed by the kernel if the runner dies.
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=qerr, stderr=qerr,
@@ -515,6 +517,9 @@ class Guest:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
+            # QEMU's CPU time: what a boot costs whatever the host's load.
+            cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self.qemu_cpu = round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1)
             for s in list(self.socks.values()) + list(listeners.values()):
                 if s is not None:
                     s.close()
@@ -608,7 +613,7 @@ def run_boot(cfg):
         with open(os.path.join(cfg.results, cfg.name + ".records.json"), "w") as f:
             json.dump(guest.scen, f, indent=1)
         res.update(boot_s=guest.elapsed, hello_s=guest.hello, end_reason=guest.end_reason,
-                   accel=cfg.accel)
+                   accel=cfg.accel, qemu_cpu_s=guest.qemu_cpu)
         for name in cfg.scenarios:
             res["scenarios"][name] = vmlib.judge(name, guest.scen.get(name), guest,
                                                  os.path.join(HERE, "scenarios"), cfg.memtopo)
@@ -638,10 +643,11 @@ def report(res, log_prefix):
         print("FAIL: %s could not run: %s" % (res["name"], res["reason"]))
         print("logs: %s.{console,ctl,qmp}.log" % log_prefix)
         return 1
-    print("%s (%s): kernel %s, %s, provisioning %ss, guest up after %ss, boot %ss, "
-          "whole run %ss%s" % (
+    print("%s (%s): kernel %s, %s, provisioning %ss, guest up after %ss, boot %ss "
+          "(QEMU CPU %ss), whole run %ss%s" % (
               res["name"], res["arch"], res.get("kernel"), res.get("accel"),
-              res.get("provision_s"), res.get("hello_s"), res.get("boot_s"), res.get("total_s"),
+              res.get("provision_s"), res.get("hello_s"), res.get("boot_s"),
+              res.get("qemu_cpu_s"), res.get("total_s"),
               "" if not res.get("end_reason") else "\nboot ended early: %s" % res["end_reason"]))
     failed = False
     for name, v in res["scenarios"].items():
