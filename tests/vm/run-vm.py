@@ -49,9 +49,15 @@ SKIP = 77
 KERNEL_CMDLINE = "memhp_default_state=offline panic=-1 quiet"
 # Environment variables handed to memtopo inside the guest.
 GUEST_ENV_PASS = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
+# Budgets are QEMU CPU seconds (the boot to HELLO, each scenario): what a
+# guest needs does not depend on what else runs on the host, its wall time
+# does (3 to 8 times longer with the host at load 13-24 on 2 cores). A guest
+# that hangs uses no CPU: past WALL_CAP times its budget in wall time it
+# is stopped too.
+WALL_CAP = 6
 # Seconds the guest may stay silent between two scenarios (it only sends
 # VERDICT, BEGIN of the next; a hung init is caught here).
-IDLE_TIMEOUT = 30
+IDLE_TIMEOUT = 120
 
 
 def parse_size(s):
@@ -409,8 +415,9 @@ class Guest:
             log("guest up after %.1f s (kernel %s)" % (self.hello, rest))
         elif word == "BEGIN":
             self.current = rest
-            self.scen[rest] = {"begin": self.now(), "blobs": {}, "requests": [], "notes": []}
-            self.scen_deadline = time.monotonic() + self.cfg.scenario_timeout
+            self.scen[rest] = {"begin": self.now(), "blobs": {}, "requests": [], "notes": [],
+                               "cpu0": self.qemu_cpu_now()}
+            self.scen_deadline = time.monotonic() + self.cfg.scenario_timeout * WALL_CAP
             self.idle_deadline = None
         elif word == "REQ":
             seq, _, req = rest.partition(" ")
@@ -428,7 +435,9 @@ class Guest:
                 rec = self.scen[name]
                 rec["verdict"], rec["message"] = status, msg
                 rec["end"] = self.now()
-                log("scenario %s: guest %s in %.1f s" % (name, status, rec["end"] - rec["begin"]))
+                rec["cpu_s"] = round(self.qemu_cpu_now() - rec.pop("cpu0", 0), 1)
+                log("scenario %s: guest %s in %.1f s (QEMU CPU %.1f s)" % (
+                    name, status, rec["end"] - rec["begin"], rec["cpu_s"]))
             self.current = None
             self.scen_deadline = None
             self.idle_deadline = time.monotonic() + IDLE_TIMEOUT
@@ -436,6 +445,15 @@ class Guest:
             self.done = True
             # Everything before DONE has arrived: the guest may power off.
             self.ctl_send("BYE")
+
+    def qemu_cpu_now(self):
+        """CPU seconds QEMU used so far (all its threads)."""
+        try:
+            with open("/proc/%d/stat" % self.qemu_pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
 
     # -- the whole boot
     def run(self):
@@ -455,10 +473,12 @@ class Guest:
         # takes QEMU with it), and killed by the kernel if the runner dies.
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=qerr, stderr=qerr,
                                 preexec_fn=die_with_parent)
+        self.qemu_pid = proc.pid
         self.scen_deadline = self.idle_deadline = None
-        # Budgets: boot_timeout until the guest says HELLO, then
-        # scenario_timeout per scenario, IDLE_TIMEOUT between them.
-        boot_end = time.monotonic() + self.cfg.boot_timeout
+        # Budgets (QEMU CPU seconds, WALL_CAP times that in wall time):
+        # boot_timeout until the guest says HELLO, then scenario_timeout
+        # per scenario; IDLE_TIMEOUT (wall) between them.
+        boot_end = time.monotonic() + self.cfg.boot_timeout * WALL_CAP
         try:
             # QEMU connects to the three sockets as a client, in order.
             for k in ("con", "ctl", "qmp"):
@@ -491,18 +511,26 @@ class Guest:
                 if done_at is not None and now - done_at > 15:
                     self.end_reason = "guest said DONE but did not power off in 15 s"
                     break
-                if self.hello is None and now > boot_end:
-                    self.end_reason = "boot timeout: no HELLO from the guest in %d s" % (
-                        self.cfg.boot_timeout)
+                cpu = self.qemu_cpu_now()
+                if self.hello is None and (now > boot_end or cpu > self.cfg.boot_timeout):
+                    self.end_reason = "boot timeout: no HELLO from the guest after %.0f s " \
+                        "(QEMU CPU %.0f s; budget %d s of CPU, %d s of wall time)" % (
+                            now - self.t0, cpu, self.cfg.boot_timeout,
+                            self.cfg.boot_timeout * WALL_CAP)
                     break
                 if self.idle_deadline and now > self.idle_deadline and not self.done:
                     self.end_reason = "the guest was silent for %d s between scenarios" % (
                         IDLE_TIMEOUT)
                     break
-                if self.scen_deadline and now > self.scen_deadline:
-                    self.end_reason = "scenario %s exceeded its %d s budget" % (
-                        self.current, self.cfg.scenario_timeout)
-                    break
+                if self.current and self.current in self.scen:
+                    used = cpu - self.scen[self.current].get("cpu0", cpu)
+                    if used > self.cfg.scenario_timeout or now > self.scen_deadline:
+                        self.end_reason = "scenario %s exceeded its budget of %d s of QEMU " \
+                            "CPU (%d s of wall time): %.0f s of CPU, %.0f s" % (
+                                self.current, self.cfg.scenario_timeout,
+                                self.cfg.scenario_timeout * WALL_CAP, used,
+                                self.now() - self.scen[self.current]["begin"])
+                        break
                 if proc.poll() is not None:
                     # Drain what is left, then stop.
                     self.pump(0.2)
@@ -680,10 +708,12 @@ def main():
     ap.add_argument("--guest-bin", action="append", default=[],
                     help="extra executable for the guest's /bin on x86_64 (e.g. vm-mlock)")
     ap.add_argument("--boot-timeout", type=float,
-                    default=float(os.environ.get("MEMTOPO_VM_BOOT_TIMEOUT", 90)),
-                    help="seconds from QEMU's start to the guest's HELLO")
+                    default=float(os.environ.get("MEMTOPO_VM_BOOT_TIMEOUT", 60)),
+                    help="QEMU CPU seconds from its start to the guest's HELLO "
+                    "(WALL_CAP times that in wall time)")
     ap.add_argument("--scenario-timeout", type=float,
-                    default=float(os.environ.get("MEMTOPO_VM_SCENARIO_TIMEOUT", 90)))
+                    default=float(os.environ.get("MEMTOPO_VM_SCENARIO_TIMEOUT", 60)),
+                    help="QEMU CPU seconds per scenario (WALL_CAP times that in wall time)")
     ap.add_argument("--deadline", type=float,
                     default=float(os.environ.get("MEMTOPO_VM_DEADLINE", 900)),
                     help="provisioning (downloads, cross build), seconds")
