@@ -3,7 +3,8 @@
 the kernel onlines itself into Normal on node 1 (auto_online_blocks says
 offline; nobody in the guest writes); sysfs and memtopo list agree, node1
 MemTotal grows by 512M, show agrees, check stays clean (nothing at warning
-or above: the kernel's own onlining is no udev race and no state problem),
+or above: the kernel's own onlining is no udev race and no state problem,
+even with a udev rule that onlines memory in the guest, as RHEL ships),
 and memtopo monitor saw an add and an online event per LMB."""
 import vmlib
 
@@ -33,6 +34,11 @@ def verify(s):
          "monitor: an add and an online event per new LMB [action, block]")
     for t in ("before", "added"):
         s.check_clean(t)
+    for t in ("before", "added"):
+        sn = s.snap(t)
+        if sn:
+            s.eq(sn.findings("auto-online-conflict"), [],
+                 "%s: no auto-online-conflict (the kernel's DLPAR onlining is no udev race)" % t)
     if added:
         s.eq([[f.get("id"), f.get("severity")] for f in added.findings()
               if set(f.get("blocks") or []) & set(new) and f.get("severity") != "info"], [],

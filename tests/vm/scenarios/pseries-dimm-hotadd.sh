@@ -3,7 +3,19 @@
 # DLPAR hot-add of a 512M pc-dimm to node 1 on pseries: the kernel adds two
 # LMBs and onlines them itself (into Normal), whatever auto_online_blocks
 # says; memtopo monitor listens. list and check must be right about it.
-# Host side: pseries-dimm-hotadd.py.
+# The guest carries the memory rule RHEL ships on Power too (udev onlines
+# every new block): two agents on paper, yet what the kernel onlines on
+# its own is no udev race for check to report. Host side:
+# pseries-dimm-hotadd.py.
+cat >/lib/udev/rules.d/40-memory-online.rules <<'RULE'
+# As RHEL 8's 40-redhat.rules: online every memory block udev sees added.
+SUBSYSTEM!="memory", GOTO="memory_hotplug_end"
+ACTION!="add", GOTO="memory_hotplug_end"
+PROGRAM="/bin/uname -p", RESULT=="s390*", GOTO="memory_hotplug_end"
+ATTR{state}=="offline", ATTR{state}="online"
+LABEL="memory_hotplug_end"
+RULE
+vm_run rules cat /lib/udev/rules.d/40-memory-online.rules
 before=$(vm_blocks)
 vm_snapshot before
 memtopo monitor --json --count 4 --timeout 30 >/tmp/mon.out 2>/tmp/mon.err &
