@@ -14,13 +14,19 @@ cd "$top"
 build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
 	libudev-dev libmount-dev libjson-c-dev libsmartcols-dev libinih-dev libsystemd-dev)
 # Tests: lsmem to compare against, mandoc to lint the man pages,
-# strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite,
+# strace/time for the benchmark; for the real-kernel suite (tests/vm) QEMU
+# for the three architectures, busybox and cpio for the initramfs, and the
+# cross compilers of tools/cross-build.sh (ppc64le, aarch64; their static
+# libc comes with them). The foreign kernels, busybox and libraries are
+# fetched by the suite itself (apt-get download) into its caches.
 # promtool (prometheus) for the metrics and alert rules, systemd-analyze
 # (systemd) for the units, python3-jsonschema for the JSON Schemas,
 # bash-completion for the completion (and its completionsdir), dpkg-dev,
 # debhelper and lintian to build and lint the Debian package.
-test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2 prometheus systemd
-	python3-jsonschema bash-completion
+test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2
+	qemu-system-x86 qemu-system-ppc qemu-system-arm busybox-static cpio binutils
+	gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	prometheus systemd python3-jsonschema bash-completion
 	dpkg-dev debhelper lintian build-essential)
 # Lint: format, a second compiler, static analysis (tools/lint.sh).
 lint_pkgs=(clang clang-format clang-tools cppcheck git)

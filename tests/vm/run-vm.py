@@ -2,90 +2,62 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Real-kernel harness of the vm suite (stdlib only). See tests/vm/README.md.
 
-One boot runs a group of scenarios; every scenario is its own meson test:
+One boot of a Debian kernel under QEMU per run; meson runs one scenario
+per boot, so no scenario depends on what another one left behind:
 
-  run-vm.py --memtopo EXE --results DIR --group G --scenarios a,b,c --report b
+  run-vm.py --arch x86_64 --memtopo EXE --results DIR --name vm-S --scenarios S
+  run-vm.py --arch ppc64le --cross-dir BUILD/cross-ppc64le --memtopo EXE ...
 
-The first test of a group to arrive (under a lock) provisions (apt packages,
-the Debian kernel, cached outside the repo), builds the initramfs, boots
-QEMU, serves the guest's requests, judges every scenario of the group and
-writes DIR/G.json; the others read their verdict from it. Results are reused
-only within one `meson test` invocation (same parent process) and for the
-same inputs (memtopo binary, harness files, options). Without --report every
-scenario of the group is reported. Exit: 0 pass, 1 fail, 77 skip (QEMU or
-the kernel cannot be had; a failure when MEMTOPO_REQUIRE_VM=1).
+It provisions (apt packages, the architecture's Debian kernel, for a
+foreign architecture the cross build of memtopo and a foreign busybox:
+all cached outside the repo), builds the initramfs, boots QEMU, serves the
+guest's requests and judges every scenario it ran (several scenarios in
+one boot run in order: a debugging aid, not independent). --memtopo is
+the binary under test on x86_64; on other architectures the guest runs
+the cross build and --memtopo (the host's build) only judges page flags on
+the host. Exit: 0 pass, 1 fail, 77 skip (QEMU, the kernel or a cross
+compiler cannot be had; a failure when MEMTOPO_REQUIRE_VM=1).
 """
 
 import argparse
 import contextlib
 import fcntl
-import glob
-import hashlib
 import json
-import lzma
 import os
 import platform
 import re
+import resource
 import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import traceback
-import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+import provision  # noqa: E402
+import vmarch  # noqa: E402
 import vmlib  # noqa: E402
+from provision import Broken, Skip, log, tail  # noqa: E402
 
 SKIP = 77
-DEFAULT_CACHE = "/var/cache/memtopo-vm"
-KERNEL_META = "linux-image-amd64"
-# The virtio modules taken from the kernel package, in load order (qemu.md;
-# guest/lib.sh vm_load_virtio_mem loads them in this order).
-VIRTIO_MODULES = ("virtio_ring", "virtio", "virtio_pci_modern_dev",
-                  "virtio_pci_legacy_dev", "virtio_pci", "virtio_mem")
-QBOOT = "/usr/share/qemu/qboot.rom"
-KERNEL_CMDLINE = "console=ttyS0 memhp_default_state=offline panic=-1 quiet"
+KERNEL_CMDLINE = "memhp_default_state=offline panic=-1 quiet"
 # Environment variables handed to memtopo inside the guest.
 GUEST_ENV_PASS = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
-
-
-class Skip(Exception):
-    """QEMU or the kernel cannot be had: the group is skipped."""
-
-
-class Broken(Exception):
-    """The harness or the boot failed: every scenario of the group fails."""
-
-
-T0 = time.monotonic()
-
-
-def log(msg):
-    sys.stdout.write("[%6.1fs] run-vm: %s\n" % (time.monotonic() - T0, msg))
-    sys.stdout.flush()
-
-
-def tail(text, n=15):
-    lines = text.rstrip("\n").split("\n")
-    return "\n".join(lines[-n:])
-
-
-def run(argv, timeout=120, **kw):
-    """subprocess.run with text output; never raises for a non-zero exit."""
-    try:
-        return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, timeout=timeout, **kw)
-    except FileNotFoundError as e:
-        return subprocess.CompletedProcess(argv, 127, "", str(e))
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(argv, 124, "", "timed out after %ss" % timeout)
+# Budgets are QEMU CPU seconds (the boot to HELLO, each scenario): what a
+# guest needs does not depend on what else runs on the host, its wall time
+# does (3 to 8 times longer with the host at load 13-24 on 2 cores). A guest
+# that hangs uses no CPU: past WALL_CAP times its budget in wall time it
+# is stopped too.
+WALL_CAP = 6
+# Seconds the guest may stay silent between two scenarios (it only sends
+# VERDICT, BEGIN of the next; a hung init is caught here).
+IDLE_TIMEOUT = 120
 
 
 def parse_size(s):
@@ -105,301 +77,12 @@ def flocked(path):
         os.close(fd)
 
 
-class Deadline:
-    def __init__(self, seconds):
-        self.end = time.monotonic() + seconds
-
-    def left(self):
-        return self.end - time.monotonic()
-
-    def check(self, what):
-        if self.left() <= 0:
-            raise Broken("run deadline exceeded during %s" % what)
-
-
-# ---------------------------------------------------------------- provisioning
-
-def privileged_prefix():
-    """[] as root, ['sudo', '-n'] if that works without a password, else None."""
-    if os.geteuid() == 0:
-        return []
-    if shutil.which("sudo") and run(["sudo", "-n", "true"], timeout=10).returncode == 0:
-        return ["sudo", "-n"]
-    return None
-
-
-class Apt:
-    def __init__(self, deadline):
-        self.deadline = deadline
-        self.updated = False
-
-    def update(self):
-        if self.updated:
-            return True
-        pre = privileged_prefix()
-        if pre is None or not shutil.which("apt-get"):
-            return False
-        log("apt-get update")
-        r = run(pre + ["apt-get", "update", "-qq"], timeout=max(10, min(300, self.deadline.left())))
-        self.updated = True
-        if r.returncode != 0:
-            log("apt-get update failed: %s" % tail(r.stderr, 3))
-        return r.returncode == 0
-
-    def install(self, pkgs):
-        pre = privileged_prefix()
-        if pre is None:
-            raise Skip("%s missing and cannot be installed (not root, no password-less sudo)"
-                       % " ".join(pkgs))
-        if not shutil.which("apt-get"):
-            raise Skip("%s missing and there is no apt-get" % " ".join(pkgs))
-        self.update()
-        log("apt-get install %s" % " ".join(pkgs))
-        r = run(pre + ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq",
-                       "--no-install-recommends"] + pkgs,
-                timeout=max(10, min(600, self.deadline.left())))
-        if r.returncode != 0:
-            raise Skip("apt-get install %s failed: %s" % (" ".join(pkgs), tail(r.stderr + r.stdout, 5)))
-
-
-def is_static(path):
-    r = run(["ldd", path], timeout=20)
-    return r.returncode != 0 or "not a dynamic executable" in (r.stdout + r.stderr) \
-        or "statically linked" in (r.stdout + r.stderr)
-
-
-def find_busybox():
-    cands = ["/bin/busybox", "/usr/bin/busybox", shutil.which("busybox")]
-    found = [c for c in dict.fromkeys(cands) if c and os.access(c, os.X_OK)]
-    for c in found:
-        if is_static(c):
-            return c
-    return found[0] if found else None
-
-
-def ensure_tools(apt):
-    """Paths of the host tools; installs missing packages with apt-get."""
-    def look():
-        return {"qemu": shutil.which("qemu-system-x86_64"), "busybox": find_busybox(),
-                "cpio": shutil.which("cpio")}
-    tools = look()
-    missing = [pkg for key, pkg in (("qemu", "qemu-system-x86"), ("busybox", "busybox-static"),
-                                    ("cpio", "cpio")) if not tools[key]]
-    if missing:
-        apt.install(missing)
-        tools = look()
-    for key, pkg in (("qemu", "qemu-system-x86"), ("busybox", "busybox-static"), ("cpio", "cpio")):
-        if not tools[key]:
-            raise Skip("%s still missing after installing %s" % (key, pkg))
-    for tool in ("dpkg-deb", "apt-get", "apt-cache", "ldd"):
-        if not shutil.which(tool):
-            raise Skip("no %s on this host (a Debian host is needed to fetch the kernel)" % tool)
-    tools["qboot"] = QBOOT if os.path.exists(QBOOT) else None
-    return tools
-
-
-def cache_dir():
-    explicit = os.environ.get("MEMTOPO_VM_CACHE")
-    cands = [explicit] if explicit else [
-        DEFAULT_CACHE,
-        os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-                     "memtopo-vm")]
-    for c in cands:
-        try:
-            os.makedirs(c, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(c, os.W_OK | os.X_OK):
-            return c
-    raise Skip("no writable kernel cache (tried %s; set MEMTOPO_VM_CACHE)" % ", ".join(cands))
-
-
-def kernel_package(apt):
-    """(package, version) of the kernel linux-image-amd64 depends on."""
-    for attempt in (0, 1):
-        r = run(["apt-cache", "depends", KERNEL_META], timeout=60)
-        deps = re.findall(r"^\s*Depends:\s*(linux-image-[0-9][^\s<>]*)", r.stdout, re.M)
-        if deps:
-            pkg = deps[0]
-            v = run(["apt-cache", "show", "--no-all-versions", pkg], timeout=60)
-            m = re.search(r"^Version:\s*(\S+)", v.stdout, re.M)
-            if m:
-                return pkg, m.group(1)
-        if attempt == 0 and not apt.update():
-            break
-    raise Skip("apt knows no %s dependency (apt-cache depends: %s)"
-               % (KERNEL_META, tail(r.stderr or r.stdout or "no output", 2)))
-
-
-def decompress_module(name, data):
-    if name.endswith(".xz"):
-        return lzma.decompress(data)
-    if name.endswith(".gz"):
-        return zlib.decompress(data, 16 + zlib.MAX_WBITS)
-    if name.endswith(".zst"):
-        r = subprocess.run(["zstd", "-dc"], input=data, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, check=False)
-        if r.returncode != 0:
-            raise Broken("cannot decompress %s (zstd: %s)" % (name, r.stderr.decode()[-200:]))
-        return r.stdout
-    return data
-
-
-def elf_has_pvh(elf):
-    """True if the ELF has a Xen PHYS32_ENTRY note (PVH entry point)."""
-    if elf[:4] != b"\x7fELF" or elf[4] != 2:
-        return False
-    phoff = int.from_bytes(elf[32:40], "little")
-    phentsize = int.from_bytes(elf[54:56], "little")
-    phnum = int.from_bytes(elf[56:58], "little")
-    for i in range(phnum):
-        ph = elf[phoff + i * phentsize: phoff + (i + 1) * phentsize]
-        if int.from_bytes(ph[0:4], "little") != 4:          # PT_NOTE
-            continue
-        off = int.from_bytes(ph[8:16], "little")
-        size = int.from_bytes(ph[32:40], "little")
-        pos, end = off, off + size
-        while pos + 12 <= end:
-            namesz, descsz, ntype = (int.from_bytes(elf[pos + k:pos + k + 4], "little")
-                                     for k in (0, 4, 8))
-            name = elf[pos + 12:pos + 12 + namesz].rstrip(b"\0")
-            if name == b"Xen" and ntype == 18:               # XEN_ELFNOTE_PHYS32_ENTRY
-                return True
-            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
-    return False
-
-
-def extract_vmlinux(bz):
-    """The ELF vmlinux inside a bzImage (xz, zstd or gzip payload), or None."""
-    def xz(buf):
-        return lzma.LZMADecompressor(lzma.FORMAT_XZ).decompress(buf)
-
-    def gz(buf):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(buf)
-
-    def zst(buf):
-        if not shutil.which("zstd"):
-            return b""
-        r = subprocess.run(["zstd", "-dc"], input=buf, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, check=False)
-        return r.stdout      # trailing data makes zstd complain; the frame is out
-    for magic, fn in ((b"\xfd7zXZ\x00", xz), (b"\x28\xb5\x2f\xfd", zst), (b"\x1f\x8b\x08", gz)):
-        pos = bz.find(magic)
-        while pos >= 0:
-            try:
-                out = fn(bz[pos:])
-            except (lzma.LZMAError, zlib.error, EOFError):
-                out = b""
-            if out[:4] == b"\x7fELF":
-                return out
-            pos = bz.find(magic, pos + 1)
-    return None
-
-
-def unpack_kernel(deb, kdir):
-    """dpkg-deb the vmlinuz and the virtio modules out of DEB into KDIR."""
-    os.makedirs(os.path.join(kdir, "modules"))
-    meta = {"modules": []}
-    p = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE)
-    with tarfile.open(fileobj=p.stdout, mode="r|") as tar:
-        for m in tar:
-            name = m.name[2:] if m.name.startswith("./") else m.name
-            if not m.isreg():
-                continue
-            vm = re.fullmatch(r"boot/vmlinuz-(.+)", name)
-            mm = re.fullmatch(r"(?:usr/)?lib/modules/[^/]+/kernel/drivers/virtio/"
-                              r"(\w+)\.ko(\.xz|\.gz|\.zst)?", name)
-            if vm:
-                meta["release"] = vm.group(1)
-                with open(os.path.join(kdir, "vmlinuz"), "wb") as f:
-                    f.write(tar.extractfile(m).read())
-            elif mm and mm.group(1) in VIRTIO_MODULES:
-                data = decompress_module(name, tar.extractfile(m).read())
-                with open(os.path.join(kdir, "modules", mm.group(1) + ".ko"), "wb") as f:
-                    f.write(data)
-                meta["modules"].append(mm.group(1))
-    if p.wait() != 0 or "release" not in meta:
-        raise Skip("%s: dpkg-deb failed or no boot/vmlinuz-* inside" % os.path.basename(deb))
-    with open(os.path.join(kdir, "vmlinuz"), "rb") as f:
-        elf = extract_vmlinux(f.read())
-    meta["pvh"] = bool(elf) and elf_has_pvh(elf)
-    if meta["pvh"]:
-        with open(os.path.join(kdir, "vmlinux"), "wb") as f:
-            f.write(elf)
-    return meta
-
-
-def cached_kernels(cache):
-    found = []
-    for meta_path in glob.glob(os.path.join(cache, "kernels", "*", "kernel.json")):
-        with open(meta_path) as f:
-            meta = json.load(f)
-        meta["dir"] = os.path.dirname(meta_path)
-        found.append((os.path.getmtime(meta_path), meta))
-    return [m for _, m in sorted(found, key=lambda x: x[0], reverse=True)]
-
-
-def ensure_kernel(cache, apt, deadline):
-    """The Debian kernel (vmlinux or vmlinuz + virtio modules), cached in
-    CACHE/kernels/<package>_<version>/ keyed by kernel version."""
-    try:
-        pkg, ver = kernel_package(apt)
-    except Skip as e:
-        have = cached_kernels(cache)
-        if have:
-            log("%s; using the cached %s" % (e, have[0]["package"]))
-            return have[0]
-        raise
-    key = re.sub(r"[^\w.+-]", "_", "%s_%s" % (pkg, ver))
-    kdir = os.path.join(cache, "kernels", key)
-    meta_path = os.path.join(kdir, "kernel.json")
-    if os.path.exists(meta_path):
-        with open(meta_path) as f:
-            meta = json.load(f)
-        meta["dir"] = kdir
-        os.utime(meta_path)
-        return meta
-    dl = tempfile.mkdtemp(prefix="dl-", dir=cache)
-    try:
-        os.chmod(dl, 0o755)
-        log("apt-get download %s=%s into %s" % (pkg, ver, cache))
-        for attempt in (0, 1):
-            r = run(["apt-get", "download", "%s=%s" % (pkg, ver)], cwd=dl,
-                    timeout=max(10, min(900, deadline.left())))
-            debs = glob.glob(os.path.join(dl, "*.deb"))
-            if r.returncode == 0 and debs:
-                break
-            if attempt == 0 and apt.update():
-                continue
-            have = cached_kernels(cache)
-            if have:
-                log("apt-get download failed; using the cached %s" % have[0]["package"])
-                return have[0]
-            raise Skip("apt-get download %s failed: %s" % (pkg, tail(r.stderr, 3)))
-        log("unpacking %s" % os.path.basename(debs[0]))
-        tmp = kdir + ".tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        meta = unpack_kernel(debs[0], tmp)
-        meta.update(package=pkg, version=ver)
-        missing = [m for m in VIRTIO_MODULES if m not in meta["modules"]]
-        if missing:
-            log("note: the package has no %s module(s); virtio-mem may be built in" % ", ".join(missing))
-        with open(os.path.join(tmp, "kernel.json"), "w") as f:
-            json.dump(meta, f, indent=1)
-        os.rename(tmp, kdir)
-    finally:
-        shutil.rmtree(dl, ignore_errors=True)
-    # Keep the two most recent kernels.
-    for old in cached_kernels(cache)[2:]:
-        shutil.rmtree(old["dir"], ignore_errors=True)
-    meta["dir"] = kdir
-    return meta
-
-
-def choose_accel():
+def choose_accel(arch):
     forced = os.environ.get("MEMTOPO_VM_ACCEL")
     if forced:
         return forced
+    if arch.name != platform.machine():
+        return "tcg"
     # qemu.md: the /dev/kvm of these machines is paravirtual and hangs QEMU;
     # kvm only with real vmx/svm and kvm_intel/kvm_amd loaded.
     try:
@@ -415,75 +98,56 @@ def choose_accel():
 
 # ---------------------------------------------------------------- initramfs
 
-def ldd_paths(binary):
-    r = run(["ldd", binary], timeout=30)
-    text = r.stdout + r.stderr
-    if "not a dynamic executable" in text or "statically linked" in text:
-        return []
-    if r.returncode != 0:
-        raise Broken("ldd %s failed: %s" % (binary, tail(text, 3)))
-    paths = []
-    for line in text.splitlines():
-        if "=> not found" in line:
-            raise Broken("%s needs %s, which ldd cannot find" % (binary, line.split()[0]))
-        m = re.match(r"\s*\S+ => (/\S+) \(0x", line) or re.match(r"\s*(/\S+) \(0x", line)
-        if m:
-            paths.append(m.group(1))
-    return paths
+def guest_payload(cfg, tools, apt, cache, deadline):
+    """What goes into the guest: {"busybox", "memtopo", "bins": [...],
+    "libs": [(guest path, host path)]}."""
+    arch = cfg.arch
+    if not arch.cross:
+        libs = provision.host_dlopened_paths()
+        for binary in [cfg.memtopo, tools["busybox"]] + cfg.guest_bin:
+            libs += provision.ldd_paths(binary)
+        return {"busybox": tools["busybox"], "memtopo": cfg.memtopo, "bins": cfg.guest_bin,
+                "libs": [(p, p) for p in dict.fromkeys(libs)]}
+    if not cfg.cross_dir:
+        raise Broken("--arch %s needs --cross-dir (the cross build directory)" % arch.name)
+    busybox = provision.ensure_busybox(cache, apt, deadline, arch)
+    out = provision.cross_build(arch, cfg.cross_dir, deadline)
+    t = arch.triplet
+    search = [os.path.join(out["sysroot"], d, t) for d in ("lib", "usr/lib")] + [out["libc"]]
+    return {"busybox": busybox, "memtopo": out["memtopo"],
+            "bins": [out["vm-mlock"], out["vm-kpageflags"]],
+            "libs": provision.foreign_libs([out["memtopo"]], search)}
 
 
-# Libraries memtopo dlopens where it uses them (src/dynlib.c): ldd cannot
-# see them, the guest needs them (monitor, the live sysfs lookup).
-DLOPENED = ("libudev.so.1", "libmount.so.1")
-
-
-def dlopened_paths():
-    r = run(["ldconfig", "-p"], timeout=30)
-    found = {}
-    for line in r.stdout.splitlines():
-        m = re.match(r"\s*(\S+) \(([^)]*)\) => (/\S+)", line)
-        if m and m.group(1) in DLOPENED and "x86-64" in m.group(2):
-            found.setdefault(m.group(1), m.group(3))
-    missing = [n for n in DLOPENED if n not in found]
-    if missing:
-        raise Broken("cannot find %s on this machine (ldconfig -p)" % ", ".join(missing))
-    paths = []
-    for lib in found.values():
-        paths += [lib] + ldd_paths(lib)
-    return paths
-
-
-def build_initramfs(out, tools, kernel, memtopo, scenarios, stage, guest_bins=()):
+def build_initramfs(out, tools, kernel, payload, cfg, stage):
     def put(src, rel, mode=None):
         dst = os.path.join(stage, rel.lstrip("/"))
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copyfile(os.path.realpath(src), dst)
         os.chmod(dst, mode if mode is not None else (os.stat(src).st_mode & 0o777))
 
+    arch = cfg.arch
     # Empty udev rules directories: a system without memory rules (so check
     # does not report them as missing evidence).
     for d in ("bin", "dev", "proc", "sys", "tmp", "run", "etc/vm", "lib/vm", "scenarios", "modules",
               "etc/udev/rules.d", "lib/udev/rules.d"):
         os.makedirs(os.path.join(stage, d), exist_ok=True)
-    put(tools["busybox"], "bin/busybox", 0o755)
-    applets = run([tools["busybox"], "--list"], timeout=30).stdout.split()
-    for a in applets:
-        if a != "busybox" and "/" not in a:
-            os.symlink("busybox", os.path.join(stage, "bin", a))
-    put(memtopo, "bin/memtopo", 0o755)
-    for b in guest_bins:
+    # busybox installs its applet links itself (init's first line): a
+    # foreign busybox cannot be asked for its list here.
+    put(payload["busybox"], "bin/busybox", 0o755)
+    os.symlink("busybox", os.path.join(stage, "bin", "sh"))
+    put(payload["memtopo"], "bin/memtopo", 0o755)
+    for b in payload["bins"]:
         put(b, "bin/" + os.path.basename(b), 0o755)
     libdirs = []
-    libs = dlopened_paths()
-    for binary in (memtopo, tools["busybox"]) + tuple(guest_bins):
-        libs += ldd_paths(binary)
-    for lib in libs:
-        put(lib, lib, 0o755)
-        if os.path.dirname(lib) not in libdirs:
-            libdirs.append(os.path.dirname(lib))
+    for guest_path, host_path in payload["libs"]:
+        put(host_path, guest_path, 0o755)
+        if os.path.dirname(guest_path) not in libdirs:
+            libdirs.append(os.path.dirname(guest_path))
     put(os.path.join(HERE, "guest", "init"), "init", 0o755)
-    put(os.path.join(HERE, "guest", "lib.sh"), "lib/vm/lib.sh", 0o644)
-    for s in scenarios:
+    for lib in ("lib.sh", "census.sh"):
+        put(os.path.join(HERE, "guest", lib), "lib/vm/" + lib, 0o644)
+    for s in cfg.scenarios:
         src = os.path.join(HERE, "scenarios", s + ".sh")
         if not os.path.exists(src):
             raise Broken("no guest script %s" % os.path.relpath(src, HERE))
@@ -491,9 +155,10 @@ def build_initramfs(out, tools, kernel, memtopo, scenarios, stage, guest_bins=()
     for m in kernel.get("modules", []):
         put(os.path.join(kernel["dir"], "modules", m + ".ko"), "modules/%s.ko" % m, 0o644)
     with open(os.path.join(stage, "etc/vm/scenarios"), "w") as f:
-        f.write("\n".join(scenarios) + "\n")
+        f.write("\n".join(cfg.scenarios) + "\n")
     env = {"LC_ALL": "C", "NO_COLOR": "1", "TERM": "dumb", "HOME": "/root",
-           "LD_LIBRARY_PATH": ":".join(libdirs)}
+           "LD_LIBRARY_PATH": ":".join(libdirs), "VM_ARCH": arch.name,
+           "VM_CTL": arch.ctl_dev, "VM_EARLY_MODULES": " ".join(arch.early_modules)}
     for k in GUEST_ENV_PASS:
         if os.environ.get(k):
             env[k] = os.environ[k]
@@ -538,20 +203,22 @@ class Guest:
         self.hello = None
         self.done = False
         self.end_reason = None
+        self.arch = cfg.arch.name
         self.blob = None          # (name, rc, lines) while receiving
 
     # -- QEMU command line
     def qemu_argv(self, paths):
-        cfg = self.cfg
+        cfg, arch = self.cfg, self.cfg.arch
         sizes = cfg.node_mem
         n = len(sizes)
         boot = sum(sizes)
-        extra = cfg.vmem + cfg.dimm_space
-        maxmem = boot + extra
-        argv = [self.tools["qemu"], "-accel", cfg.accel, "-machine", "pc",
-                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-                "-smp", "%d,sockets=%d,cores=1,threads=1" % (n, n),
-                "-m", "%dM,slots=%d,maxmem=%dM" % (boot >> 20, cfg.slots, maxmem >> 20)]
+        maxmem = boot + cfg.vmem + cfg.dimm_space
+        mem = "%dM" % (boot >> 20)
+        if maxmem > boot and cfg.slots:
+            mem += ",slots=%d,maxmem=%dM" % (cfg.slots, maxmem >> 20)
+        argv = [self.tools["qemu"], "-accel", cfg.accel] + arch.machine_args() + [
+            "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+            "-smp", "%d,sockets=%d,cores=1,threads=1" % (n, n), "-m", mem]
         for k, size in enumerate(sizes):
             argv += ["-object", "memory-backend-ram,id=ram%d,size=%dM" % (k, size >> 20),
                      "-numa", "node,nodeid=%d,cpus=%d,memdev=ram%d" % (k, k, k)]
@@ -559,15 +226,26 @@ class Guest:
             argv += ["-object", "memory-backend-ram,id=vmem0-mem,size=%dM" % (cfg.vmem >> 20),
                      "-device", "virtio-mem-pci,id=vmem0,memdev=vmem0-mem,node=%d,requested-size=0"
                      % cfg.vmem_node]
+        kdir = self.kernel["dir"]
         if self.kernel.get("pvh") and self.tools.get("qboot"):
-            argv += ["-bios", self.tools["qboot"],
-                     "-kernel", os.path.join(self.kernel["dir"], "vmlinux")]
+            argv += ["-bios", self.tools["qboot"], "-kernel", os.path.join(kdir, "vmlinux")]
         else:
-            argv += ["-kernel", os.path.join(self.kernel["dir"], "vmlinuz")]
-        argv += ["-initrd", self.initrd, "-append", " ".join([KERNEL_CMDLINE] + cfg.append),
-                 "-chardev", "socket,id=con,path=%s" % paths["con"], "-serial", "chardev:con",
-                 "-chardev", "socket,id=ctl,path=%s" % paths["ctl"], "-serial", "chardev:ctl",
-                 "-chardev", "socket,id=qmp,path=%s" % paths["qmp"],
+            argv += ["-kernel", os.path.join(kdir, "kernel")]
+        cmdline = ["console=%s" % arch.console, KERNEL_CMDLINE] + list(arch.cmdline) + cfg.append
+        argv += ["-initrd", self.initrd, "-append", " ".join(cmdline),
+                 "-chardev", "socket,id=con,path=%s" % paths["con"],
+                 "-chardev", "socket,id=ctl,path=%s" % paths["ctl"]]
+        # Console and control channel: two UARTs on x86_64, two hypervisor
+        # consoles (spapr-vty: hvc0, hvc1) on pseries, the PL011 and a
+        # virtconsole (hvc0) on arm64 virt.
+        if arch.name == "ppc64le":
+            argv += ["-device", "spapr-vty,chardev=con", "-device", "spapr-vty,chardev=ctl"]
+        elif arch.name == "arm64":
+            argv += ["-serial", "chardev:con", "-device", "virtio-serial-device",
+                     "-device", "virtconsole,chardev=ctl"]
+        else:
+            argv += ["-serial", "chardev:con", "-serial", "chardev:ctl"]
+        argv += ["-chardev", "socket,id=qmp,path=%s" % paths["qmp"],
                  "-mon", "chardev=qmp,mode=control"]
         return argv
 
@@ -733,11 +411,14 @@ class Guest:
         if word == "HELLO":
             self.hello = self.now()
             self.release = rest
+            self.idle_deadline = time.monotonic() + IDLE_TIMEOUT
             log("guest up after %.1f s (kernel %s)" % (self.hello, rest))
         elif word == "BEGIN":
             self.current = rest
-            self.scen[rest] = {"begin": self.now(), "blobs": {}, "requests": [], "notes": []}
-            self.scen_deadline = time.monotonic() + self.cfg.scenario_timeout
+            self.scen[rest] = {"begin": self.now(), "blobs": {}, "requests": [], "notes": [],
+                               "cpu0": self.qemu_cpu_now()}
+            self.scen_deadline = time.monotonic() + self.cfg.scenario_timeout * WALL_CAP
+            self.idle_deadline = None
         elif word == "REQ":
             seq, _, req = rest.partition(" ")
             self.handle_request(seq, req.split())
@@ -754,13 +435,25 @@ class Guest:
                 rec = self.scen[name]
                 rec["verdict"], rec["message"] = status, msg
                 rec["end"] = self.now()
-                log("scenario %s: guest %s in %.1f s" % (name, status, rec["end"] - rec["begin"]))
+                rec["cpu_s"] = round(self.qemu_cpu_now() - rec.pop("cpu0", 0), 1)
+                log("scenario %s: guest %s in %.1f s (QEMU CPU %.1f s)" % (
+                    name, status, rec["end"] - rec["begin"], rec["cpu_s"]))
             self.current = None
             self.scen_deadline = None
+            self.idle_deadline = time.monotonic() + IDLE_TIMEOUT
         elif word == "DONE":
             self.done = True
             # Everything before DONE has arrived: the guest may power off.
             self.ctl_send("BYE")
+
+    def qemu_cpu_now(self):
+        """CPU seconds QEMU used so far (all its threads)."""
+        try:
+            with open("/proc/%d/stat" % self.qemu_pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
 
     # -- the whole boot
     def run(self):
@@ -775,12 +468,17 @@ class Guest:
         argv = self.qemu_argv(paths)
         self.logs["qmp"].write("# %s\n" % " ".join(argv))
         qerr = open(os.path.join(self.workdir, "qemu.stderr"), "w+")
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         # Same process group as the runner (meson's kill of a timed-out test
         # takes QEMU with it), and killed by the kernel if the runner dies.
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=qerr, stderr=qerr,
                                 preexec_fn=die_with_parent)
-        self.scen_deadline = None
-        boot_end = time.monotonic() + self.cfg.boot_timeout
+        self.qemu_pid = proc.pid
+        self.scen_deadline = self.idle_deadline = None
+        # Budgets (QEMU CPU seconds, WALL_CAP times that in wall time):
+        # boot_timeout until the guest says HELLO, then scenario_timeout
+        # per scenario; IDLE_TIMEOUT (wall) between them.
+        boot_end = time.monotonic() + self.cfg.boot_timeout * WALL_CAP
         try:
             # QEMU connects to the three sockets as a client, in order.
             for k in ("con", "ctl", "qmp"):
@@ -813,16 +511,26 @@ class Guest:
                 if done_at is not None and now - done_at > 15:
                     self.end_reason = "guest said DONE but did not power off in 15 s"
                     break
-                if now > boot_end:
-                    self.end_reason = "boot timeout (%d s) %s" % (
-                        self.cfg.boot_timeout,
-                        "during scenario %s" % self.current if self.current else
-                        "before the guest said HELLO" if self.hello is None else "")
+                cpu = self.qemu_cpu_now()
+                if self.hello is None and (now > boot_end or cpu > self.cfg.boot_timeout):
+                    self.end_reason = "boot timeout: no HELLO from the guest after %.0f s " \
+                        "(QEMU CPU %.0f s; budget %d s of CPU, %d s of wall time)" % (
+                            now - self.t0, cpu, self.cfg.boot_timeout,
+                            self.cfg.boot_timeout * WALL_CAP)
                     break
-                if self.scen_deadline and now > self.scen_deadline:
-                    self.end_reason = "scenario %s exceeded its %d s budget" % (
-                        self.current, self.cfg.scenario_timeout)
+                if self.idle_deadline and now > self.idle_deadline and not self.done:
+                    self.end_reason = "the guest was silent for %d s between scenarios" % (
+                        IDLE_TIMEOUT)
                     break
+                if self.current and self.current in self.scen:
+                    used = cpu - self.scen[self.current].get("cpu0", cpu)
+                    if used > self.cfg.scenario_timeout or now > self.scen_deadline:
+                        self.end_reason = "scenario %s exceeded its budget of %d s of QEMU " \
+                            "CPU (%d s of wall time): %.0f s of CPU, %.0f s" % (
+                                self.current, self.cfg.scenario_timeout,
+                                self.cfg.scenario_timeout * WALL_CAP, used,
+                                self.now() - self.scen[self.current]["begin"])
+                        break
                 if proc.poll() is not None:
                     # Drain what is left, then stop.
                     self.pump(0.2)
@@ -837,6 +545,9 @@ class Guest:
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
+            # QEMU's CPU time: what a boot costs whatever the host's load.
+            cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self.qemu_cpu = round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1)
             for s in list(self.socks.values()) + list(listeners.values()):
                 if s is not None:
                     s.close()
@@ -876,54 +587,61 @@ class RequestError(Exception):
         self.status, self.detail = status, detail
 
 
-# ---------------------------------------------------------------- one group
+# ---------------------------------------------------------------- one boot
 
-def run_group(cfg):
+def provision_all(cfg):
+    """Host tools, kernel and guest payload, under the architecture's
+    cache lock (its tests start together: one downloads, the others wait;
+    another architecture's tests go on: apt itself is serialized by
+    provision.APT_LOCK). The provisioning deadline is separate from the
+    boot's budgets."""
+    deadline = provision.Deadline(cfg.deadline)
+    if platform.machine() != "x86_64":
+        raise Skip("host is %s; the suite runs on x86_64 hosts" % platform.machine())
+    cache = provision.cache_dir()
+    apt = provision.Apt(deadline)
+    with flocked(os.path.join(cache, "lock-" + cfg.arch.name)):
+        tools = provision.ensure_tools(apt, cfg.arch)
+        kernel = provision.ensure_kernel(cache, apt, deadline, cfg.arch)
+        deadline.check("the kernel")
+        # The cross build has its own lock (tools/cross-build.sh).
+    payload = guest_payload(cfg, tools, apt, cache, deadline)
+    deadline.check("the guest payload")
+    return tools, kernel, payload
+
+
+def run_boot(cfg):
     """Provision, boot, judge. Returns the results document."""
-    deadline = Deadline(cfg.deadline)
-    res = {"group": cfg.group, "scenarios": {}, "status": "ran"}
+    res = {"name": cfg.name, "arch": cfg.arch.name, "scenarios": {}, "status": "ran"}
     logs = {}
     try:
-        if platform.machine() != "x86_64":
-            raise Skip("host is %s; the suite boots x86_64 guests" % platform.machine())
-        cache = cache_dir()
-        apt = Apt(deadline)
         t = time.monotonic()
-        with flocked(os.path.join(cache, "lock")):
-            tools = ensure_tools(apt)
-            kernel = ensure_kernel(cache, apt, deadline)
+        tools, kernel, payload = provision_all(cfg)
         res["provision_s"] = round(time.monotonic() - t, 1)
         res["kernel"] = "%s %s (%s)" % (kernel.get("package"), kernel.get("version"),
                                         kernel.get("release"))
-        if not kernel.get("pvh"):
-            log("no PVH vmlinux: booting the bzImage with SeaBIOS (slower)")
-        if cfg.vmem and "virtio_mem" not in kernel.get("modules", []):
-            log("note: no virtio_mem module in the package")
-        cfg.accel = choose_accel()
-        deadline.check("provisioning")
+        cfg.accel = choose_accel(cfg.arch)
         workdir = tempfile.mkdtemp(prefix="memtopo-vm-")
         try:
             initrd = os.path.join(workdir, "initramfs.cpio")
-            size = build_initramfs(initrd, tools, kernel, cfg.memtopo, cfg.scenarios,
-                                   os.path.join(workdir, "root"), cfg.guest_bin)
-            log("initramfs %.1f MiB; booting %s (%s) with %s" % (
-                size / 1048576.0, kernel.get("release"), "PVH vmlinux + qboot" if
-                kernel.get("pvh") and tools.get("qboot") else "bzImage", cfg.accel))
-            cfg.boot_timeout = max(10, min(cfg.boot_timeout, deadline.left()))
+            size = build_initramfs(initrd, tools, kernel, payload, cfg,
+                                   os.path.join(workdir, "root"))
+            log("initramfs %.1f MiB; booting %s %s (%s) with %s" % (
+                size / 1048576.0, cfg.arch.name, kernel.get("release"),
+                "PVH vmlinux + qboot" if kernel.get("pvh") and tools.get("qboot") else
+                "kernel image", cfg.accel))
             for chan in ("con", "ctl", "qmp"):
                 logs[chan] = open(os.path.join(cfg.results, "%s.%s.log" % (
-                    cfg.group, {"con": "console", "ctl": "ctl", "qmp": "qmp"}[chan])), "w")
+                    cfg.name, {"con": "console", "ctl": "ctl", "qmp": "qmp"}[chan])), "w")
             guest = Guest(cfg, tools, kernel, initrd, workdir, logs)
             guest.run()
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         # Everything the guest sent, for post-mortems (and vm-harness fixtures).
-        with open(os.path.join(cfg.results, cfg.group + ".records.json"), "w") as f:
+        with open(os.path.join(cfg.results, cfg.name + ".records.json"), "w") as f:
             json.dump(guest.scen, f, indent=1)
-        res["boot_s"] = guest.elapsed
-        res["hello_s"] = guest.hello
-        res["end_reason"] = guest.end_reason
-        res["accel"] = cfg.accel
+        res.update(boot_s=guest.elapsed, hello_s=guest.hello, end_reason=guest.end_reason,
+                   accel=cfg.accel, qemu_cpu_s=guest.qemu_cpu)
         for name in cfg.scenarios:
             res["scenarios"][name] = vmlib.judge(name, guest.scen.get(name), guest,
                                                  os.path.join(HERE, "scenarios"), cfg.memtopo)
@@ -936,48 +654,12 @@ def run_group(cfg):
     finally:
         for f in logs.values():
             f.close()
-    res["total_s"] = round(time.monotonic() - T0, 1)
+    res["total_s"] = round(time.monotonic() - provision.T0, 1)
     return res
 
 
-# ---------------------------------------------------------------- caching / reporting
-
-def run_id():
-    rid = os.environ.get("MEMTOPO_VM_RUN_ID")
-    if rid:
-        return rid
-    ppid = os.getppid()
-    try:
-        with open("/proc/%d/stat" % ppid) as f:
-            start = f.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        start = "?"
-    # meson test --repeat N: one boot per iteration.
-    return "%d-%s-%s" % (ppid, start, os.environ.get("MESON_TEST_ITERATION", ""))
-
-
-def inputs_digest(cfg):
-    h = hashlib.sha256()
-    for path in [cfg.memtopo] + cfg.guest_bin:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    for root, dirs, files in os.walk(HERE):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for n in sorted(files):
-            p = os.path.join(root, n)
-            h.update(os.path.relpath(p, HERE).encode())
-            with open(p, "rb") as f:
-                h.update(f.read())
-    h.update(json.dumps([cfg.scenarios, cfg.node_mem, cfg.vmem, cfg.vmem_node,
-                         cfg.append]).encode())
-    for k in GUEST_ENV_PASS:
-        h.update(("%s=%s" % (k, os.environ.get(k, ""))).encode())
-    return h.hexdigest()
-
-
-def report(res, names, log_prefix):
-    """Print the verdicts of NAMES; return the exit status."""
+def report(res, log_prefix):
+    """Print the verdicts; return the exit status."""
     require = os.environ.get("MEMTOPO_REQUIRE_VM") == "1"
     if res["status"] == "skip":
         print("SKIP: %s" % res["reason"])
@@ -986,38 +668,36 @@ def report(res, names, log_prefix):
             return 1
         return SKIP
     if res["status"] == "broken":
-        print("FAIL: boot group %r could not run: %s" % (res["group"], res["reason"]))
+        print("FAIL: %s could not run: %s" % (res["name"], res["reason"]))
         print("logs: %s.{console,ctl,qmp}.log" % log_prefix)
         return 1
-    print("boot group %r: kernel %s, %s, guest up after %ss, boot %ss, whole run %ss%s" % (
-        res["group"], res.get("kernel"), res.get("accel"), res.get("hello_s"),
-        res.get("boot_s"), res.get("total_s"),
-        "" if not res.get("end_reason") else "\nboot ended early: %s" % res["end_reason"]))
+    print("%s (%s): kernel %s, %s, provisioning %ss, guest up after %ss, boot %ss "
+          "(QEMU CPU %ss), whole run %ss%s" % (
+              res["name"], res["arch"], res.get("kernel"), res.get("accel"),
+              res.get("provision_s"), res.get("hello_s"), res.get("boot_s"),
+              res.get("qemu_cpu_s"), res.get("total_s"),
+              "" if not res.get("end_reason") else "\nboot ended early: %s" % res["end_reason"]))
     failed = False
-    for name in names:
-        v = res["scenarios"].get(name)
-        if v is None:
-            print("FAIL vm-%s: not part of group %r" % (name, res["group"]))
-            failed = True
-            continue
+    for name, v in res["scenarios"].items():
         vmlib.print_verdict(name, v)
         failed |= v["status"] != "pass"
     if failed:
-        print("logs: %s.{console,ctl,qmp}.log" % log_prefix)
+        print("logs: %s.{console,ctl,qmp,records}.*" % log_prefix)
     return 1 if failed else 0
 
 
 def main():
-    # meson's SIGTERM on timeout / Ctrl-C: unwind, so QEMU is killed and the
-    # lock released.
+    # meson's SIGTERM on timeout / Ctrl-C: unwind, so QEMU is killed.
     signal.signal(signal.SIGTERM, on_sigterm)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--memtopo", required=True, help="the memtopo executable to test")
+    ap.add_argument("--arch", default="x86_64", choices=sorted(vmarch.ARCHES))
+    ap.add_argument("--memtopo", required=True,
+                    help="memtopo built for this host (the one under test on x86_64)")
+    ap.add_argument("--cross-dir", help="build directory of tools/cross-build.sh (other archs)")
     ap.add_argument("--results", required=True, help="directory for results and logs")
-    ap.add_argument("--group", required=True, help="boot group name")
+    ap.add_argument("--name", help="name of this run's logs (default: the scenarios)")
     ap.add_argument("--scenarios", required=True,
-                    help="comma-separated scenarios of the group, in run order")
-    ap.add_argument("--report", help="report only this scenario (default: all)")
+                    help="comma-separated scenarios, run in this order in one boot")
     ap.add_argument("--node-mem", default="512M,512M",
                     help="boot memory per NUMA node (one CPU per node)")
     ap.add_argument("--vmem", default="0", help="virtio-mem device vmem0 size (0: none)")
@@ -1026,19 +706,23 @@ def main():
     ap.add_argument("--slots", type=int, default=4)
     ap.add_argument("--append", action="append", default=[], help="extra kernel argument")
     ap.add_argument("--guest-bin", action="append", default=[],
-                    help="extra executable for the guest's /bin (e.g. vm-mlock)")
+                    help="extra executable for the guest's /bin on x86_64 (e.g. vm-mlock)")
     ap.add_argument("--boot-timeout", type=float,
-                    default=float(os.environ.get("MEMTOPO_VM_BOOT_TIMEOUT", 150)))
+                    default=float(os.environ.get("MEMTOPO_VM_BOOT_TIMEOUT", 60)),
+                    help="QEMU CPU seconds from its start to the guest's HELLO "
+                    "(WALL_CAP times that in wall time)")
     ap.add_argument("--scenario-timeout", type=float,
-                    default=float(os.environ.get("MEMTOPO_VM_SCENARIO_TIMEOUT", 90)))
+                    default=float(os.environ.get("MEMTOPO_VM_SCENARIO_TIMEOUT", 60)),
+                    help="QEMU CPU seconds per scenario (WALL_CAP times that in wall time)")
     ap.add_argument("--deadline", type=float,
-                    default=float(os.environ.get("MEMTOPO_VM_DEADLINE", 540)),
-                    help="whole run: provisioning + boot (s)")
+                    default=float(os.environ.get("MEMTOPO_VM_DEADLINE", 900)),
+                    help="provisioning (downloads, cross build), seconds")
     ap.add_argument("--time-factor", type=float, default=1.0,
-                    help="multiply the boot and scenario budgets (a group of slow scenarios)")
-    ap.add_argument("--fresh", action="store_true", help="ignore cached results")
+                    help="multiply the boot and scenario budgets (slow guests, slow scenarios)")
     cfg = ap.parse_args()
+    cfg.arch = vmarch.get(cfg.arch)
     cfg.scenarios = [s for s in cfg.scenarios.split(",") if s]
+    cfg.name = cfg.name or "-".join([cfg.arch.name] + cfg.scenarios)
     cfg.boot_timeout *= cfg.time_factor
     cfg.scenario_timeout *= cfg.time_factor
     cfg.node_mem = [parse_size(s) for s in cfg.node_mem.split(",")]
@@ -1047,32 +731,19 @@ def main():
     cfg.memtopo = os.path.abspath(cfg.memtopo)
     cfg.guest_bin = [os.path.abspath(b) for b in cfg.guest_bin]
     cfg.results = os.path.abspath(cfg.results)
-    if cfg.report and cfg.report not in cfg.scenarios:
-        ap.error("--report %s is not in --scenarios" % cfg.report)
+    cfg.cross_dir = cfg.cross_dir and os.path.abspath(cfg.cross_dir)
     for exe in [cfg.memtopo] + cfg.guest_bin:
         if not os.access(exe, os.X_OK):
             print("FAIL: %s is not an executable" % exe)
             return 1
     os.makedirs(cfg.results, exist_ok=True)
-    path = os.path.join(cfg.results, cfg.group + ".json")
-    rid, digest = run_id(), inputs_digest(cfg)
-    with flocked(path + ".lock"):
-        res = None
-        if not cfg.fresh and os.path.exists(path):
-            with open(path) as f:
-                old = json.load(f)
-            if old.get("run_id") == rid and old.get("inputs") == digest:
-                res = old
-                log("verdicts of boot group %r from this run (%s)" % (cfg.group, path))
-        if res is None:
-            log("boot group %r: %s" % (cfg.group, ", ".join(cfg.scenarios)))
-            res = run_group(cfg)
-            res.update(run_id=rid, inputs=digest)
-            with open(path + ".tmp", "w") as f:
-                json.dump(res, f, indent=1)
-            os.rename(path + ".tmp", path)
-    return report(res, [cfg.report] if cfg.report else cfg.scenarios,
-                  os.path.join(cfg.results, cfg.group))
+    log("%s: %s on %s" % (cfg.name, ", ".join(cfg.scenarios), cfg.arch.name))
+    res = run_boot(cfg)
+    path = os.path.join(cfg.results, cfg.name + ".json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(res, f, indent=1)
+    os.rename(path + ".tmp", path)
+    return report(res, os.path.join(cfg.results, cfg.name))
 
 
 if __name__ == "__main__":

@@ -472,7 +472,9 @@ def judge(name, rec, guest, scen_dir, host_memtopo=None):
              "detail": "not started, the boot ended before it: %s" % why}],
             "console_tail": guest.console_tail[-3000:]}
     s = Scenario(name, rec, host_memtopo)
+    s.arch = getattr(guest, "arch", "x86_64")
     out = {"elapsed_s": round(rec.get("end", guest.now()) - rec["begin"], 2),
+           "cpu_s": rec.get("cpu_s"),
            "requests": s.requests, "notes": s.notes}
     if "verdict" not in rec:
         s.fail("scenario finished", "the boot ended during it: %s" % guest.end_reason)
@@ -501,7 +503,9 @@ def print_verdict(name, v):
     bad = [c for c in checks if not c["ok"]]
     print("%s vm-%s: %d checks, %d failed%s" % (
         "PASS" if v["status"] == "pass" else "FAIL", name, len(checks), len(bad),
-        ", %.1f s in the guest" % v["elapsed_s"] if "elapsed_s" in v else ""))
+        ", %.1f s in the guest%s" % (v["elapsed_s"], " (QEMU CPU %.1f s)" % v["cpu_s"]
+                                     if v.get("cpu_s") is not None else "")
+        if "elapsed_s" in v else ""))
     # Failures first: a CI log cut short after a few lines still names them.
     for c in bad:
         print("  FAIL  %s" % c["label"])

@@ -6,7 +6,8 @@
 # subshell, by every scenario script). The guest only acts and collects raw
 # data; the host (tests/vm/run-vm.py + vmlib.py) decides pass/fail.
 #
-# Control channel: /dev/ttyS1, opened once as fd 3 in raw mode. Guest -> host
+# Control channel: $VM_CTL (/dev/ttyS1, hvc1 or hvc0 by architecture), opened
+# once as fd 3 in raw mode. Guest -> host
 # lines (the host answers only REQ and DONE):
 #   HELLO <uname -r>
 #   BEGIN <scenario>

@@ -4,7 +4,8 @@
 # walks the blocks top down, meets EBUSY, retries, moves on; memory0
 # (valid_zones none) is skipped. The blocks it took are onlined again, then
 # `memtopo offline --node 0 2G --rollback` (more than can go: memory0 never
-# goes) undoes everything it did. First in its group: a fresh boot.
+# goes) undoes everything it did. On a fresh boot (its own, as every
+# scenario).
 # Host side: boot-mem-ebusy.py.
 vm_snapshot before
 # --no-census: the census would order the candidates so that EBUSY is

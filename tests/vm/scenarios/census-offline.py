@@ -27,11 +27,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import mkfixture  # noqa: E402
 import mtlib  # noqa: E402
 
-BS = 128 << 20
 PRECISION_MIN = 0.95
 RECALL_MIN = 0.90
 ATTEMPTS_MAX = 1.2
-MLOCK_MIB = 256
 
 ERRNO = {"Device or resource busy": "EBUSY", "Invalid argument": "EINVAL",
          "Cannot allocate memory": "ENOMEM", "Interrupted system call": "EINTR"}
@@ -60,7 +58,7 @@ def pct(n, d):
     return "%d/%d = %.1f%%" % (n, d, 100.0 * n / d) if d else "0/0"
 
 
-def attempts_per_block(s, blob, label, before, after):
+def attempts_per_block(s, blob, label, before, after, target):
     doc = vmlib.hp_report(s, blob, label, rc=0)
     if not doc:
         return None
@@ -69,7 +67,7 @@ def attempts_per_block(s, blob, label, before, after):
     steps = doc.get("blocks", [])
     done = [st for st in steps if st.get("result") == "done"]
     writes = sum(st.get("attempts") or 0 for st in steps)
-    s.eq([doc.get("status"), doc.get("done_bytes")], ["done", 8 * BS],
+    s.eq([doc.get("status"), doc.get("done_bytes")], ["done", target],
          "%s: [status, done_bytes]" % label)
     ratio = writes / len(done) if done else float("inf")
     detail = ", ".join("memory%d %s x%d%s" % (st.get("block"), st.get("result"),
@@ -79,11 +77,11 @@ def attempts_per_block(s, blob, label, before, after):
     s.info("%s: %d write attempts for %d blocks offline = "
            "%.2f attempts per block [%s]; unmovable pages the kernel named: %s" % (
                label, writes, len(done), ratio, detail,
-               kernel_said(s, blob + ".dmesg")))
+               kernel_said(s, blob + ".dmesg", s.bs, s.page_size)))
     return ratio
 
 
-def kernel_said(s, blob):
+def kernel_said(s, blob, bs, page_size):
     """The pages the kernel named in its offline failures (dmesg), by block, pfn
     and flags: "memory39 pfn 0x13ff05 (reserved) x4"."""
     seen = {}
@@ -93,7 +91,7 @@ def kernel_said(s, blob):
             pfn = line.rsplit(" pfn:", 1)[1].split()[0]
         elif "flags: " in line and pfn:
             flags = line.split("(", 1)[1].split("|", 1)[0] if "(" in line else "?"
-            key = "memory%d pfn %s (%s)" % (int(pfn, 16) * 4096 // BS, pfn, flags.rstrip(")"))
+            key = "memory%d pfn %s (%s)" % (int(pfn, 16) * page_size // bs, pfn, flags.rstrip(")"))
             seen[key] = seen.get(key, 0) + 1
             pfn = None
     return ", ".join("%s x%d" % kv for kv in seen.items()) or "none"
@@ -111,8 +109,8 @@ def census_of_flags(s, flags, online):
     holds exactly those flags. ({block: verdict}, None) or (None, why)."""
     if not s.host_memtopo:
         return None, "no host memtopo to judge with"
-    ppb = BS // 4096
-    lines = ["block-size 128M"]
+    ppb = s.bs // s.page_size
+    lines = ["block-size %dM" % (s.bs >> 20), "page-size %d" % s.page_size]
     for b in online:
         if sum(n for n, _ in flags.get(b, [])) != ppb:
             continue  # not read whole: no verdict
@@ -181,11 +179,18 @@ class Round:
             for b in online if b in self.real]
 
 
-def verify(s):
+def verify(s, page_size=4096, offline_bytes=1 << 30, mlock_mib=256):
+    """PAGE_SIZE: the guest's; OFFLINE_BYTES: what `offline SIZE` asks
+    for; MLOCK_MIB: vm-mlock's per CPU (pseries-census.py calls this)."""
     after = s.snap("after")
+    s.page_size = page_size
+    swept = dump(s, "swept.sysfs")
+    s.bs = swept.block_size if swept and swept.block_size else 128 << 20
+    s.info("census with %d KiB pages, %d MiB blocks (%d pages each)" % (
+        page_size >> 10, s.bs >> 20, s.bs // page_size))
     load = s.text("load") or ""
-    s.expect(load.count("locked %d MiB" % MLOCK_MIB) == 2, "load: 2 x %d MiB mlocked (vm-mlock "
-             "on each CPU)" % MLOCK_MIB, "locked %d MiB x2" % MLOCK_MIB, load)
+    s.expect(load.count("locked %d MiB" % mlock_mib) == 2, "load: 2 x %d MiB mlocked (vm-mlock "
+             "on each CPU)" % mlock_mib, "locked %d MiB x2" % mlock_mib, load)
     online = s.ints("online")
     if not online:
         s.fail("census taken", "no online blocks")
@@ -259,9 +264,10 @@ def verify(s):
 
     # SIZE mode: census order vs --no-census
     r1 = attempts_per_block(s, "census1g", "offline 1G (census order)",
-                            dump(s, "swept.sysfs"), dump(s, "census1g.sysfs"))
+                            swept, dump(s, "census1g.sysfs"), offline_bytes)
     r2 = attempts_per_block(s, "nocensus1g", "offline 1G --no-census",
-                            dump(s, "census1g.back"), dump(s, "nocensus1g.sysfs"))
+                            dump(s, "census1g.back"), dump(s, "nocensus1g.sysfs"),
+                            offline_bytes)
     if r1 is not None:
         s.expect(r1 <= ATTEMPTS_MAX, "offline 1G (census order): <= %.1f write attempts per "
                  "block taken offline" % ATTEMPTS_MAX, "<= %.1f" % ATTEMPTS_MAX, "%.2f" % r1)

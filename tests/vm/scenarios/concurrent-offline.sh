@@ -24,7 +24,7 @@ vm_wait_pid "$pb" 60
 vm_blob runB /tmp/runB.out "$VM_RC"
 vm_blob runB.err /tmp/runB.err "$VM_RC"
 vm_snapshot after
-# Leave node 1 as it was for the scenarios after this one.
+# Remove the DIMM (what the kernel does with offline blocks of a DIMM).
 for b in $new; do
 	[ "$(cat "$SYS_MEM/memory$b/state")" = offline ] || vm_state "$b" offline ||
 		vm_fail "cleanup: echo offline > memory$b/state: $VM_ERR"

@@ -4,8 +4,8 @@
 # has no Normal zone at boot, so this one becomes the preferred zone of
 # CPU 0's kernel allocations) with unmovable memory pinned there: the guest
 # refuses its removal; then `memtopo offline --blocks <those> -J` says per
-# block what it could and could not offline. Leaves the DIMM: keep it last
-# in its group. Host side: kernel-zone-memtopo.py.
+# block what it could and could not offline. Leaves the DIMM (its boot
+# ends with it). Host side: kernel-zone-memtopo.py.
 before=$(vm_blocks)
 vm_req hotadd 512M 0 dimm6 || vm_fail "hotadd 512M to node 0: host replied: $VM_REPLY"
 vm_wait_new_blocks "$before" 4 10 || vm_fail "hot-add: no new memory blocks within 10 s"

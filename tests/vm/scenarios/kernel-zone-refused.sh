@@ -2,9 +2,7 @@
 # shellcheck shell=sh
 # A DIMM whose blocks are onlined into a kernel zone (online_kernel): the
 # guest refuses the removal (no DEVICE_DELETED), the blocks stay. Leaves the
-# DIMM in place: keep this scenario last in its boot group (but for
-# udev-race, which removes nothing and expects no kernel zone of its own).
-# Host side: kernel-zone-refused.py.
+# DIMM in place (its boot ends with it). Host side: kernel-zone-refused.py.
 before=$(vm_blocks)
 vm_req hotadd 512M 1 dimm2 || vm_fail "hotadd 512M to node 1: host replied: $VM_REPLY"
 vm_wait_new_blocks "$before" 4 10 || vm_fail "hot-add: no new memory blocks within 10 s"

@@ -8,7 +8,7 @@
 # exist. Each block is onlined by
 # exactly one of them; memtopo reports the ones it lost as `already` with
 # the zone they landed in. Leaves the DIMM (kernel zone blocks cannot be
-# removed reliably): keep it last in its group. Host side: udev-race.py.
+# removed reliably; its boot ends with it). Host side: udev-race.py.
 before=$(vm_blocks)
 rm -f /tmp/agent.stop /tmp/agent.log
 : >/tmp/agent.log
