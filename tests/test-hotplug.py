@@ -764,6 +764,57 @@ def case_force_flagged(tmp):
     eq(g.log()[-1:], [(0, "offline", "EINVAL")], "SIZE --force: memory0 tried")
 
 
+# The arm64 `virt` guest: 1 GiB of boot memory from 1 GiB (memory8-15, no
+# memory0), 4 KiB pages, and (ARM64_HOTADDED) 512 MiB hot-added by
+# virtio-mem at 4 GiB (memory32-35). Every page free: the census calls
+# every block likely, and only the architecture says no.
+ARM64 = """block-size 128M
+page-size 4K
+memory 8-15 zones=DMA node=0
+pages 8-15 free
+iomem 40000000-7fffffff : System RAM
+iomem   40210000-4153ffff : Kernel code
+file proc/sys/kernel/osrelease
+6.1.0-13-arm64
+end
+""" + MEMINFO
+ARM64_HOTADDED = ARM64 + """memory 32-35 zones=Movable node=0
+pages 32-35 free
+iomem 100000000-11fffffff : virtio0
+iomem   100000000-11fffffff : System RAM (virtio_mem)
+"""
+
+
+def case_arm64_boot(tmp):
+    """arm64 boot memory is never written: the kernel's notifier vetoes it
+    (EPERM), so the plan skips it before any write, by size or by name."""
+    f = Fix(tmp, scn=ARM64)
+    for b in range(8, 16):
+        f.script(b, "forever:EPERM")  # what the kernel would answer
+    r = f.run("offline", "256M")
+    r.expect(rc=1, status="failed", done_bytes=0)
+    for b in range(8, 16):
+        r.block(b, "skipped", attempts=0, errno=None, reason="arm64 boot memory")
+        eq(r.blocks[b]["offline_verdict"], "unlikely", "memory%d: verdict" % b)
+    f.expect_log([], "arm64 boot memory by size")
+    f.expect_unchanged("arm64 boot memory by size")
+    r = f.run("offline", "--blocks", "12")
+    r.expect(rc=1, status="failed", done_bytes=0)
+    r.block(12, "skipped", attempts=0, reason="arm64 boot memory")
+    f.expect_log([], "arm64 boot memory by name")
+    # Hot-added memory may go offline: only it is written.
+    g = Fix(tmp, "hotadded", scn=ARM64_HOTADDED)
+    for b in range(8, 16):
+        g.script(b, "forever:EPERM")
+    r = g.run("offline", "256M")
+    r.expect(rc=0, status="done", done_bytes=2 * BS)
+    eq(sorted(b for b, _, res in g.log() if res == "ok"), [34, 35],
+       "hot-added blocks written, from the top")
+    check(all(b >= 32 for b, _, _ in g.log()), "no write to boot memory: %s" % g.log())
+    g.expect_state(35, "offline", "Normal Movable")
+    r.block(8, "skipped", attempts=0, reason="arm64 boot memory")
+
+
 RATIO = """block-size 128M
 memory 0-1 zones=Normal node=0
 memory 2-3 zones=Movable node=0
@@ -1422,6 +1473,7 @@ CASES = {
     "census-ebusy": case_census_ebusy,
     "census-named": case_census_named,
     "force-flagged": case_force_flagged,
+    "arm64-boot": case_arm64_boot,
     "movable-ratio": case_movable_ratio,
     "memavailable": case_memavailable,
     "lock-held": case_lock_held,

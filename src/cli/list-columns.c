@@ -29,5 +29,6 @@ const struct mt_list_column mt_list_columns[MT_LIST_NCOLS] = {
 	[COL_BLOCKS] = { "BLOCKS", "number of memory blocks in the range", 0, SCOLS_FL_RIGHT, 0,
 			 0 },
 	[COL_OFFLINE] = { "OFFLINE", "will it offline? likely, unlikely, unknown (page census)", 0,
-			  SCOLS_FL_RIGHT, MT_SPLIT_VERDICT, MT_WANT_CENSUS },
+			  SCOLS_FL_RIGHT, MT_SPLIT_VERDICT,
+			  MT_WANT_CENSUS | MT_WANT_KERNEL | MT_WANT_RESOURCES },
 };

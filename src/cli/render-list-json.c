@@ -92,12 +92,16 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 					   ? NULL
 					   : json_object_new_boolean(b->removable));
 	if (shown(l, COL_OFFLINE)) {
-		enum mt_verdict v = mt_block_verdict(s, r->first);
+		enum mt_verdict v = mt_block_offline_verdict(s, r->first);
+		const char *why = mt_block_offline_reason(s, r->first);
 
 		err |= mt_json_add(o, "offline_verdict",
 				   (r->mixed & MT_SPLIT_VERDICT) || v == MT_VERDICT_NONE
 					   ? NULL
 					   : json_object_new_string(mt_verdict_name(v)));
+		err |= mt_json_add(
+			o, "offline_reason",
+			(r->mixed & MT_SPLIT_VERDICT) || !why ? NULL : json_object_new_string(why));
 	}
 	if (shown(l, COL_FLAGS))
 		err |= mt_json_add(o, "flags", r->mixed & MT_SPLIT_FLAGS ? NULL : flags_json(l, r));

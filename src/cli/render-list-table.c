@@ -104,7 +104,7 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 		snprintf(buf, size, "%zu", mt_range_blocks(r));
 		return buf;
 	case COL_OFFLINE:
-		return mt_verdict_name(mt_block_verdict(s, r->first));
+		return mt_verdict_name(mt_block_offline_verdict(s, r->first));
 	case MT_LIST_NCOLS:
 		break;
 	}

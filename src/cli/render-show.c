@@ -112,7 +112,8 @@ static const char *census_unreadable(const struct mt_snapshot *s)
 static void text_census(const struct mt_show *sh, FILE *out)
 {
 	const struct mt_snapshot *s = sh->snap;
-	enum mt_verdict v = mt_block_verdict(s, sh->idx);
+	enum mt_verdict v = mt_block_offline_verdict(s, sh->idx);
+	const char *why = mt_block_offline_reason(s, sh->idx);
 	const struct mt_census *c;
 
 	if (v == MT_VERDICT_NONE) {
@@ -129,7 +130,10 @@ static void text_census(const struct mt_show *sh, FILE *out)
 			fprintf(out,
 				"  %-13s unreadable: /proc/kpageflags ends before this block\n",
 				"census:");
-		fprintf(out, "  %-13s unknown\n", "offline:");
+		if (why)
+			fprintf(out, "  %-13s %s (%s)\n", "offline:", mt_verdict_name(v), why);
+		else
+			fprintf(out, "  %-13s unknown\n", "offline:");
 		return;
 	}
 	c = &s->census[sh->idx];
@@ -137,7 +141,10 @@ static void text_census(const struct mt_show *sh, FILE *out)
 		"  %-13s %" PRIu64 " free, %" PRIu64 " movable, %" PRIu64 " huge, %" PRIu64
 		" unmovable, %" PRIu64 " unknown (pages)\n",
 		"census:", c->free, c->movable, c->huge, c->unmovable, c->unknown);
-	fprintf(out, "  %-13s %s\n", "offline:", mt_verdict_name(v));
+	if (why)
+		fprintf(out, "  %-13s %s (%s)\n", "offline:", mt_verdict_name(v), why);
+	else
+		fprintf(out, "  %-13s %s\n", "offline:", mt_verdict_name(v));
 }
 
 static void text_zones(const struct mt_show *sh, FILE *out)
@@ -262,12 +269,14 @@ static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 static void census_json(const struct mt_show *sh, struct json_object *doc)
 {
 	const struct mt_snapshot *s = sh->snap;
-	enum mt_verdict v = mt_block_verdict(s, sh->idx);
+	enum mt_verdict v = mt_block_offline_verdict(s, sh->idx);
+	const char *why = mt_block_offline_reason(s, sh->idx);
 	const struct mt_census *c = s->census ? &s->census[sh->idx] : NULL;
 	struct json_object *o = NULL;
 
 	mt_json_add(doc, "offline_verdict",
 		    v == MT_VERDICT_NONE ? NULL : json_object_new_string(mt_verdict_name(v)));
+	mt_json_add(doc, "offline_reason", why ? json_object_new_string(why) : NULL);
 	if (c && !s->census_err && mt_census_taken(c) && (o = json_object_new_object())) {
 		mt_json_add(o, "free", json_object_new_uint64(c->free));
 		mt_json_add(o, "movable", json_object_new_uint64(c->movable));

@@ -156,7 +156,7 @@ static enum mt_verdict fresh_verdict(struct run *run, struct mt_hp_step *st)
 	    !run->s->verdict || run->s->census_err ||
 	    mt_snapshot_census_block(run->sr, run->s, st->idx) < 0)
 		return MT_VERDICT_NONE;
-	st->verdict = (uint8_t)mt_block_verdict(run->s, st->idx);
+	st->verdict = (uint8_t)mt_block_offline_verdict(run->s, st->idx);
 	return (enum mt_verdict)st->verdict;
 }
 

@@ -180,6 +180,11 @@ static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq, co
 		step.reason = "an offline of it is in progress";
 	else if (unsafe && !rq->force)
 		step.reason = unsafe;
+	else if (rq->action == MT_HP_OFFLINE && !rq->force && mt_block_offline_reason(s, idx)) {
+		/* The kernel's veto, known before any write (arm64 boot memory). */
+		step.reason = mt_block_offline_reason(s, idx);
+		step.verdict = MT_VERDICT_UNLIKELY;
+	}
 	if (step.reason)
 		return push(&plan->skipped, &plan->nskipped, &step);
 	step.result = MT_HP_PLANNED;
@@ -288,7 +293,8 @@ size_t mt_hp_plan_census_window(const struct mt_hp_plan *plan)
 void mt_hp_plan_order_by_census(struct mt_hp_plan *plan)
 {
 	for (size_t i = 0; i < plan->nsteps; i++)
-		plan->steps[i].verdict = (uint8_t)mt_block_verdict(plan->snap, plan->steps[i].idx);
+		plan->steps[i].verdict =
+			(uint8_t)mt_block_offline_verdict(plan->snap, plan->steps[i].idx);
 	if (!plan->size_mode)
 		return;
 	if (plan->nsteps > 1)

@@ -20,7 +20,9 @@ static unsigned block_diff(const struct mt_snapshot *s, const uint32_t *flags, s
 		d |= MT_SPLIT_REMOVABLE;
 	if (flags && flags[i] != flags[j])
 		d |= MT_SPLIT_FLAGS;
-	if (mt_block_verdict(s, i) != mt_block_verdict(s, j))
+	/* The same word for different reasons is not the same verdict. */
+	if (mt_block_offline_verdict(s, i) != mt_block_offline_verdict(s, j) ||
+	    mt_block_offline_reason(s, i) != mt_block_offline_reason(s, j))
 		d |= MT_SPLIT_VERDICT;
 	return d;
 }

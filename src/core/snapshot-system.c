@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "core/arch.h"
 #include "shared/macro.h"
 #include "snapshot-internal.h"
 
@@ -134,6 +135,43 @@ static void read_meminfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
 	}
 }
 
+/*
+ * What the architecture's kernel refuses before any census: on arm64, the
+ * offline of boot memory (judged by the resource map, when it was read).
+ */
+static int read_veto(struct mt_snapshot *s)
+{
+	const struct mt_resources *res = &s->resources;
+	bool any = false;
+
+	/* Without the resource map every block would look like boot memory. */
+	if (!(s->want & MT_WANT_RESOURCES) || mt_arch_parse(s->machine) != MT_ARCH_ARM64 ||
+	    !s->block_size)
+		return 0;
+	s->veto = calloc(s->nblocks ? s->nblocks : 1, sizeof(*s->veto));
+	if (!s->veto)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nblocks; i++) {
+		uint64_t start = (uint64_t)s->blocks[i].id * s->block_size;
+
+		s->veto[i] = (uint8_t)mt_arch_offline_veto(s->machine, s->osrelease, res, start,
+							   start + s->block_size - 1);
+		any |= s->veto[i] != MT_VETO_NONE;
+	}
+	if (!any) {
+		free(s->veto);
+		s->veto = NULL;
+	}
+	return 0;
+}
+
+const char *mt_block_offline_reason(const struct mt_snapshot *s, size_t idx)
+{
+	if (!s->veto || s->blocks[idx].state != MT_STATE_ONLINE)
+		return NULL;
+	return mt_veto_reason((enum mt_offline_veto)s->veto[idx]);
+}
+
 int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s)
 {
 	int r = 0;
@@ -151,6 +189,8 @@ int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s)
 		return r;
 	if (s->want & MT_WANT_MEMINFO)
 		read_meminfo(sr, s);
+	if ((s->want & MT_WANT_KERNEL) && (r = read_veto(s)) < 0)
+		return r;
 	return 0;
 }
 
@@ -162,6 +202,7 @@ void mt_snapshot_free_system(struct mt_snapshot *s)
 	mt_idlist_free(&s->masks.has_normal_memory);
 	free(s->osrelease);
 	free(s->machine);
+	free(s->veto);
 	for (int i = 0; i < MT_PARAM_COUNT; i++)
 		free(s->params[i]);
 	mt_resources_free(&s->resources);

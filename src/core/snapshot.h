@@ -122,6 +122,13 @@ struct mt_snapshot {
 	uint8_t *verdict; /* enum mt_verdict */
 	int census_err;
 
+	/*
+	 * MT_WANT_KERNEL: per block, enum mt_offline_veto (core/arch.h): the
+	 * architecture's kernel refuses to offline it whatever its pages hold
+	 * (arm64 boot memory). NULL when not read or no block has one.
+	 */
+	uint8_t *veto;
+
 	/* MT_WANT_MEMINFO */
 	bool have_mem_available;
 	uint64_t mem_available; /* bytes */
@@ -174,6 +181,21 @@ static inline enum mt_verdict mt_block_verdict(const struct mt_snapshot *s, size
 {
 	return s->verdict ? (enum mt_verdict)s->verdict[idx] : MT_VERDICT_UNKNOWN;
 }
+
+/*
+ * Will the block go offline? The census verdict, unless the architecture
+ * already says no (s->veto): then `unlikely`, whatever the pages hold.
+ * The unmovable-pages check keeps to the census (mt_block_verdict).
+ */
+static inline enum mt_verdict mt_block_offline_verdict(const struct mt_snapshot *s, size_t idx)
+{
+	if (s->veto && s->veto[idx] && s->blocks[idx].state == MT_STATE_ONLINE)
+		return MT_VERDICT_UNLIKELY;
+	return mt_block_verdict(s, idx);
+}
+
+/* Why mt_block_offline_verdict() says no before any census: a reason, or NULL. */
+const char *mt_block_offline_reason(const struct mt_snapshot *s, size_t idx);
 
 /*
  * going-offline is a transition: when a block shows it, pause and read
