@@ -121,7 +121,8 @@ int cmd_show(const struct mt_command *self, struct mt_opts *opts, int argc, char
 	if (mt_open_sysroot(opts, &sr) < 0)
 		return MT_EXIT_FAILURE;
 	r = MT_EXIT_FAILURE;
-	if (mt_read_snapshot(&sr, mt_checks_wants(&skip_census) | MT_WANT_KERNEL, &snap) == 0 &&
+	if (mt_read_snapshot(&sr, mt_checks_wants(&skip_census) | MT_WANT_KERNEL | MT_WANT_DRMEM,
+			     &snap) == 0 &&
 	    mt_require_block_size(&sr, snap) == 0)
 		r = show(self, opts, &sr, snap, argv[optind], census);
 	mt_snapshot_free(snap);

@@ -31,4 +31,6 @@ const struct mt_list_column mt_list_columns[MT_LIST_NCOLS] = {
 	[COL_OFFLINE] = { "OFFLINE", "will it offline? likely, unlikely, unknown (page census)", 0,
 			  SCOLS_FL_RIGHT, MT_SPLIT_VERDICT,
 			  MT_WANT_CENSUS | MT_WANT_KERNEL | MT_WANT_RESOURCES },
+	[COL_DRC] = { "DRC", "pseries: DRC index of the LMBs (device tree)", 0, SCOLS_FL_RIGHT,
+		      MT_SPLIT_DRC, MT_WANT_DRMEM },
 };

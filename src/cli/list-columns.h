@@ -16,6 +16,7 @@ enum mt_list_col {
 	COL_END,
 	COL_BLOCKS,
 	COL_OFFLINE,
+	COL_DRC,
 	MT_LIST_NCOLS,
 };
 

@@ -42,6 +42,33 @@ static void print_set(FILE *out, const struct mt_nodeset *set)
 		fprintf(out, "%snode%d", i ? ", " : "", set->ids[i]);
 }
 
+/* pseries only (a device tree with LMBs): the block's DRC index and flags. */
+static void text_lmb(const struct mt_show *sh, FILE *out)
+{
+	const struct mt_snapshot *s = sh->snap;
+	const struct mt_lmb *l = mt_block_lmb(s, sh->idx);
+	char flags[96];
+
+	if (!(s->want & MT_WANT_DRMEM) || s->drmem_err == -ENOENT)
+		return;
+	if (s->drmem_err < 0)
+		fprintf(out, "  %-13s - (device tree unreadable: %s)\n",
+			"lmb:", mt_errno_name(s->drmem_err));
+	else if (!l)
+		fprintf(out, "  %-13s - (no LMB at this address in the device tree)\n", "lmb:");
+	else if (!mt_lmb_has_drc(l))
+		fprintf(out,
+			"  %-13s no DRC index, flags 0x%" PRIx32 " (%s), aa index 0x%" PRIx32 "\n",
+			"lmb:", l->flags, mt_drmem_flags_text(l->flags, flags, sizeof(flags)),
+			l->aa_index);
+	else
+		fprintf(out,
+			"  %-13s DRC index 0x%08" PRIx32 ", flags 0x%" PRIx32
+			" (%s), aa index 0x%" PRIx32 "\n",
+			"lmb:", l->drc_index, l->flags,
+			mt_drmem_flags_text(l->flags, flags, sizeof(flags)), l->aa_index);
+}
+
 static void text_attrs(const struct mt_show *sh, FILE *out)
 {
 	const struct mt_block *b = &sh->snap->blocks[sh->idx];
@@ -70,6 +97,7 @@ static void text_attrs(const struct mt_show *sh, FILE *out)
 	fputs("; back from ", out);
 	print_set(out, &d->back);
 	fputc('\n', out);
+	text_lmb(sh, out);
 }
 
 static void text_resources(const struct mt_show *sh, FILE *out)
@@ -231,6 +259,26 @@ static struct json_object *zones_json(const struct mt_show *sh)
 	return a;
 }
 
+static struct json_object *lmb_json(const struct mt_lmb *l)
+{
+	struct json_object *o, *names;
+	char text[96], *save = NULL;
+
+	if (!l || !(o = json_object_new_object()))
+		return NULL;
+	mt_json_add(o, "drc_index",
+		    mt_lmb_has_drc(l) ? json_object_new_uint64(l->drc_index) : NULL);
+	mt_json_add(o, "aa_index", json_object_new_uint64(l->aa_index));
+	mt_json_add(o, "flags", json_object_new_uint64(l->flags));
+	names = json_object_new_array();
+	mt_drmem_flags_text(l->flags, text, sizeof(text));
+	for (char *w = strtok_r(text, ",", &save); names && l->flags && w;
+	     w = strtok_r(NULL, ",", &save))
+		json_object_array_add(names, json_object_new_string(w));
+	mt_json_add(o, "flag_names", names);
+	return o;
+}
+
 static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 {
 	const struct mt_block *b = &sh->snap->blocks[sh->idx];
@@ -264,6 +312,7 @@ static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 		mt_json_add(links, "back", set_json(&d->back));
 	}
 	mt_json_add(doc, "links", links);
+	mt_json_add(doc, "lmb", lmb_json(mt_block_lmb(sh->snap, sh->idx)));
 }
 
 static void census_json(const struct mt_show *sh, struct json_object *doc)

@@ -17,6 +17,7 @@ enum mt_split {
 	MT_SPLIT_REMOVABLE = 1u << 3,
 	MT_SPLIT_FLAGS = 1u << 4,
 	MT_SPLIT_VERDICT = 1u << 5,
+	MT_SPLIT_DRC = 1u << 6, /* pseries: DRC indexes not consecutive, or one block has none */
 };
 
 struct mt_range {

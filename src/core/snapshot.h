@@ -14,6 +14,7 @@
 
 #include "core/block.h"
 #include "core/census.h"
+#include "core/drmem.h"
 #include "shared/idlist.h"
 #include "core/resources.h"
 #include "shared/sysfs.h"
@@ -39,6 +40,7 @@ enum mt_want {
 	MT_WANT_ONLINE = 1u << 13,     /* the online attribute (with DETAIL) */
 	MT_WANT_PHYS_INDEX = 1u << 14, /* phys_index (with DETAIL) */
 	MT_WANT_CENSUS = 1u << 15,     /* page census of every online block (kpageflags) */
+	MT_WANT_DRMEM = 1u << 16,      /* pseries: the LMBs of the device tree (core/drmem.h) */
 };
 
 /* Everything check reads (and list -o FLAGS, show). */
@@ -129,6 +131,15 @@ struct mt_snapshot {
 	 */
 	uint8_t *veto;
 
+	/*
+	 * MT_WANT_DRMEM: the device tree's LMBs (pseries), and per block the
+	 * index of its LMB in drmem.lmbs (-1: none). drmem_err: -ENOENT no
+	 * ibm,dynamic-reconfiguration-memory (not pseries), -EINVAL malformed.
+	 */
+	struct mt_drmem drmem;
+	int32_t *lmb_of;
+	int drmem_err;
+
 	/* MT_WANT_MEMINFO */
 	bool have_mem_available;
 	uint64_t mem_available; /* bytes */
@@ -192,6 +203,12 @@ static inline enum mt_verdict mt_block_offline_verdict(const struct mt_snapshot 
 	if (s->veto && s->veto[idx] && s->blocks[idx].state == MT_STATE_ONLINE)
 		return MT_VERDICT_UNLIKELY;
 	return mt_block_verdict(s, idx);
+}
+
+/* The device-tree LMB of a block (pseries), or NULL. */
+static inline const struct mt_lmb *mt_block_lmb(const struct mt_snapshot *s, size_t idx)
+{
+	return s->lmb_of && s->lmb_of[idx] >= 0 ? &s->drmem.lmbs[s->lmb_of[idx]] : NULL;
 }
 
 /* Why mt_block_offline_verdict() says no before any census: a reason, or NULL. */
