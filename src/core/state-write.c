@@ -77,18 +77,16 @@ struct watch {
 };
 
 /* The child: every signal blocked (no spurious EINTR), one write, the errno as status. */
-static _Noreturn void write_child(struct watch *w, int mem_fd, uint32_t block, const char *value)
+static _Noreturn void write_child(struct watch *w, int dirfd, const char *path, const char *value)
 {
 	sigset_t all;
-	char path[48];
 	ssize_t n;
 	int fd;
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	__atomic_store_n(&w->pid, getpid(), __ATOMIC_RELEASE);
-	snprintf(path, sizeof(path), "memory%" PRIu32 "/state", block);
-	fd = openat(mem_fd, path, O_WRONLY | O_CLOEXEC);
+	fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		_exit(errno & 0xff);
 	n = write(fd, value, strlen(value));
@@ -136,6 +134,15 @@ static void *watchdog(void *arg)
 int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_ms,
 		   struct mt_interrupts *in)
 {
+	char path[48];
+
+	snprintf(path, sizeof(path), "memory%" PRIu32 "/state", block);
+	return mt_attr_write(mem_fd, path, value, timeout_ms, in);
+}
+
+int mt_attr_write(int dirfd, const char *path, const char *value, long timeout_ms,
+		  struct mt_interrupts *in)
+{
 	struct watch w = { .deadline = mt_now_ms() + timeout_ms, .in = in };
 	pthread_t thread;
 	int status, r;
@@ -151,7 +158,7 @@ int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_m
 	}
 	pid = vfork();
 	if (pid == 0)
-		write_child(&w, mem_fd, block, value);
+		write_child(&w, dirfd, path, value);
 	r = pid < 0 ? -errno : 0;
 	/* Here the child has ended (or never started): stop the watchdog. */
 	(void)eventfd_write(w.done_fd, 1); /* a fresh counter: cannot overflow */
