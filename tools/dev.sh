@@ -16,6 +16,8 @@ build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
 # Tests: lsmem to compare against, mandoc to lint the man pages,
 # strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite.
 test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2)
+# Lint: format, a second compiler, static analysis (tools/lint.sh).
+lint_pkgs=(clang clang-format clang-tools cppcheck git)
 
 install_missing() {
 	local missing=() p
@@ -92,13 +94,15 @@ cmd_run() {
 }
 
 cmd_test() {
-	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}"
+	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}" "${lint_pkgs[@]}"
 	setup_or_fail build -Dwerror=true
 	run_suite build
 	setup_or_fail build-san -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 	run_suite build-san
+	# Format, clang -Werror, scan-build, cppcheck: one result each, as JSON lines.
+	tools/lint.sh build-lint/results.json || true
 	read -r passed failed skipped < <(count_results build/meson-logs/testlog.json \
-		build-san/meson-logs/testlog.json)
+		build-san/meson-logs/testlog.json build-lint/results.json)
 	[ "$skipped" -eq 0 ] || echo "$skipped skipped (not counted as passed)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
