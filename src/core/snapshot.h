@@ -44,10 +44,11 @@ enum mt_want {
 };
 
 /* Everything check reads (and list -o FLAGS, show). */
-#define MT_WANT_CHECK                                                                     \
-	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS | \
-	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |       \
-	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX | MT_WANT_CENSUS)
+#define MT_WANT_CHECK                                                                             \
+	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS |         \
+	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |               \
+	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX | MT_WANT_CENSUS | \
+	 MT_WANT_DRMEM)
 
 /* What check needs of a block beyond what list shows (MT_WANT_LINKS/DETAIL). */
 struct mt_block_detail {
