@@ -54,7 +54,7 @@ esac
 # Libraries for the build (-dev: headers, pkg-config files, .so links) and
 # for the guest (the shared objects memtopo links or dlopens, and theirs).
 dev_pkgs=(libjson-c-dev libsmartcols-dev libudev-dev libmount-dev libblkid-dev
-	libselinux1-dev libsepol-dev libpcre2-dev libinih-dev)
+	libselinux1-dev libsepol-dev libpcre2-dev libinih-dev libsystemd-dev)
 run_pkgs=(libjson-c5 libsmartcols1 libudev1 libmount1 libblkid1 libselinux1 libpcre2-8-0 libinih1)
 targets=(memtopo vm-mlock vm-kpageflags)
 
