@@ -46,8 +46,8 @@ int mt_describe(struct mt_findings *out, const char *id, const char *predicate, 
 int mt_group_add(struct mt_findings *out, const char *id, enum mt_severity sev, const char *key,
 		 uint32_t block, const int *nodes, size_t nnodes);
 
-#define FOREACH_FINDING(out, fid, f)                                        \
-	for (struct mt_finding *f = (out)->f; f < (out)->f + (out)->n; f++) \
+#define FOREACH_FINDING(out, fid, f)                                             \
+	for (struct mt_finding *f = (out)->f; f && f < (out)->f + (out)->n; f++) \
 		if (strcmp(f->id, (fid)) == 0)
 
 #endif
