@@ -15,7 +15,8 @@ build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
 	libudev-dev libmount-dev libjson-c-dev libsmartcols-dev)
 # Tests: lsmem to compare against, mandoc to lint the man pages,
 # strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite.
-test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2)
+test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2
+	clang libclang-rt-14-dev)
 
 install_missing() {
 	local missing=() p
@@ -50,6 +51,39 @@ setup_or_fail() {
 	echo "dev.sh: the build in $1 failed" >&2
 	echo "0 passed, 1 failed"
 	exit 1
+}
+
+# libFuzzer: each harness of tests/fuzz for a bounded time from its corpus
+# (new inputs go to a scratch directory, never into the committed corpus).
+# Prints "passed failed"; a harness that finds a crash fails and leaves it
+# in build-fuzz/crashes/.
+fuzz_seconds=${MEMTOPO_FUZZ_SECONDS:-20}
+run_fuzzers() {
+	local passed=0 failed=0 h scratch pending
+	if ! command -v clang >/dev/null ||
+		! CC=clang setup build-fuzz -Dfuzzing=true >/dev/null 2>&1; then
+		echo "dev.sh: no clang or the fuzzing build failed: harnesses not run" >&2
+		echo "0 1"
+		return
+	fi
+	pending=$(grep -v '^#' tests/fuzz/pending | paste -sd, -)
+	mkdir -p build-fuzz/crashes
+	for h in build-fuzz/tests/fuzz/fuzz-*; do
+		[ -x "$h" ] && [ -f "$h" ] || continue
+		scratch=$(mktemp -d)
+		if MEMTOPO_FUZZ_PENDING=$pending "$h" -max_total_time="$fuzz_seconds" \
+			-timeout=20 -rss_limit_mb=2048 -close_fd_mask=3 \
+			-artifact_prefix=build-fuzz/crashes/ "$scratch" \
+			"tests/fuzz/corpus/${h##*/fuzz-}" >"$scratch.log" 2>&1; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+			echo "dev.sh: ${h##*/} found a crash (build-fuzz/crashes/):" >&2
+			tail -n 5 "$scratch.log" >&2
+		fi
+		rm -rf "$scratch" "$scratch.log"
+	done
+	echo "$passed $failed"
 }
 
 # Count results in meson's testlog.json: "passed failed skipped".
@@ -99,6 +133,9 @@ cmd_test() {
 	run_suite build-san
 	read -r passed failed skipped < <(count_results build/meson-logs/testlog.json \
 		build-san/meson-logs/testlog.json)
+	read -r fpassed ffailed < <(run_fuzzers)
+	passed=$((passed + fpassed))
+	failed=$((failed + ffailed))
 	[ "$skipped" -eq 0 ] || echo "$skipped skipped (not counted as passed)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

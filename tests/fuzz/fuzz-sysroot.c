@@ -204,6 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mt_sysroot sr;
 	struct mt_snapshot *s = NULL;
 	uint32_t *flags = NULL;
+	bool huge = false;
 
 	tree_build(data, size);
 	if (mt_sysroot_open(&sr, tree_root()) < 0) {
@@ -213,6 +214,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What list reads with its default columns: no detail, node from the links. */
 	if (mt_snapshot_read(&sr, MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES, &s, NULL) == 0) {
 		snapshot_invariants(s);
+		/*
+		 * A block size no kernel has makes the census ask malloc for
+		 * petabytes (issue 12, "wrap"): while that is pending, such a
+		 * tree is read as list reads it, and no further.
+		 */
+		huge = s->block_size > (UINT64_C(64) << 30) && fuzz_pending("wrap");
 		if (s->block_size)
 			list_outputs(s, NULL, MT_SPLIT_STATE | MT_SPLIT_NODE | MT_SPLIT_ZONES,
 				     false);
@@ -220,8 +227,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s = NULL;
 	}
 	/* What check and show read: everything. */
-	if (mt_snapshot_read(&sr, MT_WANT_CHECK | MT_WANT_MEMINFO | MT_WANT_REMOVABLE, &s, NULL) ==
-	    0) {
+	if (!huge && mt_snapshot_read(&sr, MT_WANT_CHECK | MT_WANT_MEMINFO | MT_WANT_REMOVABLE, &s,
+				      NULL) == 0) {
 		snapshot_invariants(s);
 		if (s->nblocks)
 			check_outputs(s);
