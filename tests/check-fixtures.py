@@ -28,7 +28,7 @@ report, no timeout), and must agree on the exit status. Then:
   list -J -a (prom-parse.py's rules, except "no 0-byte series", which
   check-prometheus owns: node-only captures have no block size).
 
-Expected exit statuses (from fixtures/real/README.md and the captures):
+Expected exit statuses (from tests/data/real/README.md and the captures):
   util-linux dumps              0  (forward links dangle: no node dir, the
                                     link checks are off, said once)
   autojail/*, prometheus/*      3  (proc/ only: no sysfs at all)
@@ -43,7 +43,7 @@ Expected exit statuses (from fixtures/real/README.md and the captures):
                                    said once, in an info note)
 The real machine (--sysroot /): 0 (the issue: check must pass here), or 3
 where the kernel has no /sys/devices/system/memory.
-Exit: 0 pass, 1 fail, 77 shared fixtures absent.
+Exit: 0 pass, 1 fail.
 """
 
 import importlib.util
@@ -145,27 +145,27 @@ def block_names(blocks):
 
 def check_json(doc, rc, nblocks, t):
     findings = doc.get("findings")
-    if not t.ok(isinstance(findings, list), "no findings list"):
+    if not t.check(isinstance(findings, list), "no findings list"):
         return []
     counts = {"info": 0, "warning": 0, "error": 0}
     for f in findings:
         tag = "finding %s/%s" % (f.get("id"), f.get("severity"))
-        t.ok(isinstance(f.get("id"), str) and f["id"], "%s: no id" % tag)
-        if not t.ok(f.get("severity") in counts, "%s: bad severity" % tag):
+        t.check(isinstance(f.get("id"), str) and f["id"], "%s: no id" % tag)
+        if not t.check(f.get("severity") in counts, "%s: bad severity" % tag):
             continue
         counts[f["severity"]] += 1
         for k in ("blocks", "nodes"):
             v = f.get(k)
-            t.ok(isinstance(v, list) and v == sorted(set(v)),
-                 "%s: %s not a sorted unique list: %r" % (tag, k, v))
-        t.ok(isinstance(f.get("message"), str) and f["message"],
-             "%s: empty message" % tag)
+            t.check(isinstance(v, list) and v == sorted(set(v)),
+                    "%s: %s not a sorted unique list: %r" % (tag, k, v))
+        t.check(isinstance(f.get("message"), str) and f["message"],
+                "%s: empty message" % tag)
         if isinstance(f.get("blocks"), list) and \
                 len(mtlib.ranges_of(f["blocks"])) <= 8:
             for n in block_names(f["blocks"]):
-                t.ok(re.search(r"\b%s\b" % n, f.get("message") or ""),
-                     "%s: message does not name %s: %r"
-                     % (tag, n, f.get("message")))
+                t.check(re.search(r"\b%s\b" % n, f.get("message") or ""),
+                        "%s: message does not name %s: %r"
+                        % (tag, n, f.get("message")))
     s = doc.get("summary", {})
     for k, n in counts.items():
         t.eq(s.get(k), n, "summary.%s vs findings" % k)
@@ -185,12 +185,12 @@ def check_tree(memtopo, name, root, want_exit, t, facts=True):
         r = mtlib.run_memtopo(memtopo, root, args)
         runs[key] = r
         crash = r.crash_reason()
-        t.ok(not crash, "%s CRASH: %s\n%s" % (" ".join(args), crash,
-                                              r.err_text()))
-    if t.problems:
+        t.check(not crash, "%s CRASH: %s\n%s" % (" ".join(args), crash,
+                                                 r.err_text()))
+    if t.fails:
         return "crash"
     rcs = {k: r.returncode for k, r in runs.items()}
-    t.ok(len(set(rcs.values())) == 1, "exit statuses differ: %r" % rcs)
+    t.check(len(set(rcs.values())) == 1, "exit statuses differ: %r" % rcs)
     rc = runs["json"].returncode
     t.eq(rc, want_exit, "exit status (stderr: %s)"
          % runs["json"].err_text().strip())
@@ -199,18 +199,18 @@ def check_tree(memtopo, name, root, want_exit, t, facts=True):
             lines = r.err_text().split("\n")
             if lines and lines[-1] == "":
                 lines.pop()
-            t.ok(len(lines) == 1 and lines[0].startswith("memtopo:"),
-                 "%s: stderr must be one 'memtopo: ...' line, got %r"
-                 % (key, r.err_text()))
-            t.ok(not r.stdout, "%s: stdout must be empty, got %r"
-                 % (key, r.text()[:200]))
+            t.check(len(lines) == 1 and lines[0].startswith("memtopo:"),
+                    "%s: stderr must be one 'memtopo: ...' line, got %r"
+                    % (key, r.err_text()))
+            t.check(not r.stdout, "%s: stdout must be empty, got %r"
+                    % (key, r.text()[:200]))
         return "could not check: %s" % runs["json"].err_text().strip()
     for key, r in runs.items():
-        t.ok(not r.stderr, "%s: unexpected stderr %r" % (key, r.err_text()))
+        t.check(not r.stderr, "%s: unexpected stderr %r" % (key, r.err_text()))
     try:
         doc = json.loads(runs["json"].text())
     except ValueError as e:
-        t.ok(False, "check -J does not parse: %s" % e)
+        t.check(False, "check -J does not parse: %s" % e)
         return "bad JSON"
     cap = mtlib.Capture(root)
     nblocks = len(cap.blocks) if cap.has_memory_dir else len(back_links(root))
@@ -219,7 +219,7 @@ def check_tree(memtopo, name, root, want_exit, t, facts=True):
     s = doc.get("summary", {})
     m = re.match(r"^(\d+) errors?, (\d+) warnings?, (\d+) info in (\d+) "
                  r"memory blocks?.*: (\w+)$", last)
-    if t.ok(m, "table summary line: %r" % last):
+    if t.check(m, "table summary line: %r" % last):
         t.eq((int(m.group(1)), int(m.group(2)), int(m.group(4)),
               m.group(5)), (s.get("error"), s.get("warning"),
                             s.get("blocks_checked"), doc.get("status")),
@@ -242,24 +242,26 @@ def check_tree(memtopo, name, root, want_exit, t, facts=True):
                 t.eq(reported[b][0], sev, "memory%d multi-node-link "
                      "severity" % b)
             if b in reported:
-                t.ok(set(nodes) <= set(reported[b][1]),
-                     "memory%d: finding nodes %r lack %r"
-                     % (b, reported[b][1], nodes))
+                t.check(set(nodes) <= set(reported[b][1]),
+                        "memory%d: finding nodes %r lack %r"
+                        % (b, reported[b][1], nodes))
     problems = []
     prom.compare(memtopo, root, [], prom.check_table(memtopo), problems,
                  "prometheus", zero_bytes_rule=False)
     for p in problems:
-        t.ok(False, p)
+        t.check(False, p)
     return "exit %d, %d finding(s), %d blocks" % (rc, len(findings), nblocks)
 
 
-Checker = mtlib.Checker
+total_checks = 0    # every check of the run, said on the last line
 
 
 def report(name, t, summary):
-    if t.problems:
+    global total_checks
+    total_checks += t.checks
+    if t.fails:
         print("FAIL %s: %s" % (name, summary))
-        for p in t.problems[:30]:
+        for p in t.fails[:30]:
             print("  " + p.replace("\n", "\n  "))
         return 1
     print("ok   %s: %s" % (name, summary))
@@ -289,7 +291,7 @@ def synthetic(memtopo, tmp):
                 with open(os.path.join(root, "sys/devices/system/memory/"
                                        "block_size_bytes"), "w") as f:
                     f.write("8000000\n")
-        t = Checker()
+        t = mtlib.Tally(echo=False)
         summary = check_tree(memtopo, name, root, 3, t, facts=False)
         failed += report("synthetic/%s (%s)" % (name, what), t, summary)
     return failed
@@ -301,9 +303,8 @@ def main(argv):
         return 2
     memtopo = mtlib.check_binary(argv[0])
     wanted = argv[1:]
-    shared = mtlib.shared_dir()
-    dumps = mtlib.util_linux_dumps(shared)
-    reals = mtlib.real_captures(shared)
+    dumps = mtlib.util_linux_dumps()
+    reals = mtlib.real_captures()
     tarballs = dumps + reals
     if wanted:
         tarballs = [x for x in tarballs
@@ -317,7 +318,7 @@ def main(argv):
     with mtlib.TempDir("memtopo-checkfx-") as tmp:
         for i, tb in enumerate(tarballs):
             name = mtlib.capture_name(tb)
-            t = Checker()
+            t = mtlib.Tally(echo=False)
             try:
                 root = mtlib.unpack(tb, os.path.join(tmp, "%03d" % i))
             except RuntimeError as e:
@@ -334,13 +335,13 @@ def main(argv):
         if not wanted:
             failed += synthetic(memtopo, tmp)
     if not wanted:
-        t = Checker()
+        t = mtlib.Tally(echo=False)
         want = 0 if os.path.isdir("/sys/devices/system/memory") else 3
         # Read-only: check never writes; the real machine's findings at
         # warning and up must be none (the issue), whatever they are.
         summary = check_tree(memtopo, "real-root", "/", want, t, facts=False)
         failed += report("real machine (--sysroot /)", t, summary)
-    print("%d failed" % failed)
+    print("%d failed, %d checks" % (failed, total_checks))
     return 1 if failed else 0
 
 

@@ -10,8 +10,8 @@ import sys
 
 SKIP = 77                                   # meson's "skipped" exit code
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.path.dirname(TESTS_DIR)
 SCENARIO_DIR = os.path.join(TESTS_DIR, "scenarios")
+DATA_DIR = os.path.join(TESTS_DIR, "data")  # captures of real machines
 
 # What a sanitizer (or glibc) prints when the process is broken even though
 # the exit status may look fine.
@@ -27,6 +27,17 @@ _CRASH_PATTERNS = [
 ZONE_NAMES = ("DMA", "DMA32", "Normal", "HighMem", "Movable", "Device", "none")
 
 
+def scenario_names():
+    """Every tests/scenarios/NAME.scn, sorted: meson registers one test
+    each (run-scenario.py --list), as it has no glob."""
+    return sorted(f[:-len(".scn")] for f in os.listdir(SCENARIO_DIR)
+                  if f.endswith(".scn"))
+
+
+def scenario_path(name):
+    return os.path.join(SCENARIO_DIR, name + ".scn")
+
+
 def die_skip(msg):
     sys.stdout.write("SKIP: %s\n" % msg)
     sys.stdout.flush()
@@ -37,7 +48,7 @@ def test_env():
     """Environment for deterministic output: no TTY is up to the caller
     (stdout is a pipe), C locale, no colour, no user column list."""
     env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("MEMTOPO_") and k != "MEMTOPO_SHARED")
+           if not k.startswith("MEMTOPO_")
            and not k.startswith("LIBSMARTCOLS_")
            and not k.startswith("LC_")
            and k not in ("LANG", "LANGUAGE", "COLUMNS", "LINES",
@@ -102,27 +113,12 @@ def check_binary(path):
     return os.path.abspath(path)
 
 
-def shared_dir(required=True):
-    """$MEMTOPO_SHARED, else SOURCE_ROOT/../shared; skip (77) if absent."""
-    d = os.environ.get("MEMTOPO_SHARED") or \
-        os.path.join(os.path.dirname(SOURCE_ROOT), "shared")
-    if not os.path.isdir(d):
-        if required:
-            die_skip("shared directory %s not found (set MEMTOPO_SHARED to "
-                     "the directory holding fixtures/): real-machine "
-                     "fixtures are not available here" % d)
-        return None
-    return os.path.abspath(d)
+def util_linux_dumps():
+    return sorted(glob.glob(os.path.join(DATA_DIR, "util-linux", "*.tar.bz2")))
 
 
-def util_linux_dumps(shared):
-    return sorted(glob.glob(os.path.join(shared, "fixtures", "util-linux",
-                                         "*.tar.bz2")))
-
-
-def real_captures(shared):
-    return sorted(glob.glob(os.path.join(shared, "fixtures", "real", "*",
-                                         "*.tar.xz")))
+def real_captures():
+    return sorted(glob.glob(os.path.join(DATA_DIR, "real", "*", "*.tar.xz")))
 
 
 def capture_name(tarball):
@@ -256,42 +252,29 @@ class TempDir:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
-class Checker:
-    """Collects problems instead of stopping at the first one."""
-
-    def __init__(self):
-        self.problems = []
-
-    def ok(self, cond, msg):
-        if not cond:
-            self.problems.append(msg)
-        return bool(cond)
-
-    def eq(self, got, want, msg):
-        if got != want:
-            self.problems.append("%s: got %r, want %r" % (msg, got, want))
-            return False
-        return True
-
-
 class Skip(Exception):
     """A case that cannot run here (said on stdout, counted as skipped)."""
 
 
 class Tally:
-    """The checks of one case-runner script: check() and eq() count them
-    and print each failure at once; run_case() runs one case in a temp dir."""
+    """The checks of a test script, the one checker of the suite: check()
+    and eq() count every check and keep every failure (fails), so a run
+    says how much it asserted. echo=True prints each failure at once (the
+    case runners); echo=False leaves the report to the caller (the fixture
+    scripts print a capture's failures under its name). run_case() runs
+    one case in a temp dir."""
 
-    def __init__(self):
-        self.fails, self.checks = [], 0
+    def __init__(self, echo=True):
+        self.fails, self.checks, self.echo = [], 0, echo
 
     def check(self, cond, msg):
         self.checks += 1
         if not cond:
             self.fails.append(msg)
-            sys.stdout.write("FAIL: %s\n" % msg)
-            sys.stdout.flush()
-        return cond
+            if self.echo:
+                sys.stdout.write("FAIL: %s\n" % msg)
+                sys.stdout.flush()
+        return bool(cond)
 
     def eq(self, got, want, what):
         return self.check(got == want, "%s: got %r, want %r" % (what, got, want))

@@ -4,8 +4,8 @@
 
     real-fixtures.py MEMTOPO [NAME-SUBSTRING...]
 
-Captures: $MEMTOPO_SHARED/fixtures/util-linux/*.tar.bz2 and
-$MEMTOPO_SHARED/fixtures/real/*/*.tar.xz (see the README there); each is
+Captures: tests/data/util-linux/*.tar.bz2 and tests/data/real/*/*.tar.xz
+(see the READMEs there); each is
 unpacked once into a temp dir and its top directory used as --sysroot.
 For each, `memtopo list` and `memtopo list -J`:
   - must never crash (no signal, no sanitizer report on stderr, no timeout);
@@ -23,7 +23,7 @@ For each, `memtopo list` and `memtopo list -J`:
     plus the facts the README states for named machines (FACTS below);
   - without it (memory/ not captured): exit 1 with exactly one stderr line
     starting with "memtopo:" and nothing on stdout.
-Exit: 0 pass, 1 fail, 77 shared fixtures absent.
+Exit: 0 pass, 1 fail (also when no capture matches).
 """
 
 import json
@@ -73,8 +73,8 @@ def f_ul_s390(doc, cap, t):
     r17, r18 = _range_of(doc, 17), _range_of(doc, 18)
     t.eq(r17["zones"], ["Normal", "Movable"], "memory17 zones")
     t.eq(r18["zones"], ["Movable", "Normal"], "memory18 zones")
-    t.ok(r17 is not r18, "'Normal Movable' and 'Movable Normal' must not "
-         "merge (blocks 17, 18)")
+    t.check(r17 is not r18, "'Normal Movable' and 'Movable Normal' must not "
+            "merge (blocks 17, 18)")
 
 
 def f_ul_aarch64(doc, cap, t):
@@ -119,21 +119,21 @@ def f_ghw_s390(doc, cap, t):
 def f_x1(doc, cap, t):
     t.eq(doc["block_size"], 128 * MiB, "block size")
     t.eq(sum(r["blocks"] for r in doc["memory"]), 255, "255 blocks")
-    t.ok(not any(r["first_block"] <= b <= r["last_block"]
-                 for r in doc["memory"] for b in range(19, 32)),
-         "hole 19-31")
+    t.check(not any(r["first_block"] <= b <= r["last_block"]
+                    for r in doc["memory"] for b in range(19, 32)),
+            "hole 19-31")
 
 
 def f_amd64_gpu(doc, cap, t):
     t.eq({r["node"] for r in doc["memory"]}, {None},
          "node0 has no memory links: node null everywhere")
-    t.ok(not any("nodes" in r for r in doc["memory"]), "no nodes lists")
+    t.check(not any("nodes" in r for r in doc["memory"]), "no nodes lists")
 
 
 def f_master(doc, cap, t):
     t.eq(doc["block_size"], 2 * GiB, "2 GiB blocks")
     t.eq(cap.ids(), _ids("0,2-128"), "capture block ids")
-    t.ok(_range_of(doc, 1) is None, "memory1 absent")
+    t.check(_range_of(doc, 1) is None, "memory1 absent")
 
 
 def f_worker1(doc, cap, t):
@@ -177,14 +177,11 @@ NO_MEMORY = {
 }
 
 
-Checker = mtlib.Checker
-
-
 def generic_facts(doc, cap, t):
     bs = cap.block_size
     t.eq(doc.get("block_size"), bs, "block_size")
     mem = doc.get("memory")
-    if not t.ok(isinstance(mem, list), "\"memory\" is not a list"):
+    if not t.check(isinstance(mem, list), "\"memory\" is not a list"):
         return
     ids = set(cap.blocks)
     t.eq(sum(r.get("blocks", 0) for r in mem), len(ids),
@@ -194,12 +191,12 @@ def generic_facts(doc, cap, t):
     for r in mem:
         first, last = r.get("first_block"), r.get("last_block")
         tag = "range %s (%s-%s)" % (r.get("range"), first, last)
-        if not t.ok(isinstance(first, int) and isinstance(last, int)
-                    and first <= last, "%s: bad first/last" % tag):
+        if not t.check(isinstance(first, int) and isinstance(last, int)
+                       and first <= last, "%s: bad first/last" % tag):
             continue
         if prev is not None:
-            t.ok(first > prev["last_block"], "%s: not sorted or overlaps the "
-                 "previous range" % tag)
+            t.check(first > prev["last_block"], "%s: not sorted or overlaps the "
+                    "previous range" % tag)
         t.eq(r.get("blocks"), last - first + 1, "%s: blocks" % tag)
         t.eq(r.get("start"), first * bs, "%s: start" % tag)
         t.eq(r.get("end"), (last + 1) * bs - 1, "%s: end" % tag)
@@ -209,9 +206,9 @@ def generic_facts(doc, cap, t):
              "%s: range string" % tag)
         for b in range(first, last + 1):
             if b not in ids:
-                t.ok(False, "%s: block %d has no memory%d dir" % (tag, b, b))
+                t.check(False, "%s: block %d has no memory%d dir" % (tag, b, b))
             elif b in seen:
-                t.ok(False, "block %d in two ranges" % b)
+                t.check(False, "block %d in two ranges" % b)
             seen[b] = r
         # node facts
         nodesets = {b: cap.nodes_of(b) for b in range(first, last + 1)
@@ -223,8 +220,8 @@ def generic_facts(doc, cap, t):
             t.eq(r.get("nodes"), sorted(nodesets[multi[0]]),
                  "memory%d nodes" % multi[0])
         else:
-            t.ok("nodes" not in r or r["nodes"] is None,
-                 "%s: \"nodes\" on single-node blocks" % tag)
+            t.check("nodes" not in r or r["nodes"] is None,
+                    "%s: \"nodes\" on single-node blocks" % tag)
             want = {next(iter(s)) if s else None for s in nodesets.values()}
             t.eq({r.get("node")}, want, "%s: node" % tag)
         # state and zones facts
@@ -244,14 +241,14 @@ def generic_facts(doc, cap, t):
         # merge is maximal: a contiguous neighbour must differ somewhere
         if prev is not None and prev["last_block"] + 1 == first and \
                 not prev.get("nodes") and not r.get("nodes"):
-            t.ok((prev.get("state"), prev.get("node"), prev.get("zones")) !=
-                 (r.get("state"), r.get("node"), r.get("zones")),
-                 "%s: could have merged with the previous range" % tag)
+            t.check((prev.get("state"), prev.get("node"), prev.get("zones")) !=
+                    (r.get("state"), r.get("node"), r.get("zones")),
+                    "%s: could have merged with the previous range" % tag)
         prev = r
     missing = ids - set(seen)
-    t.ok(not missing, "blocks not listed: %s" % mtlib.fmt_ids(missing))
+    t.check(not missing, "blocks not listed: %s" % mtlib.fmt_ids(missing))
     s = doc.get("summary")
-    if t.ok(isinstance(s, dict), "no summary object"):
+    if t.check(isinstance(s, dict), "no summary object"):
         online = sum(1 for b in ids if cap.blocks[b]["state"] == "online")
         t.eq(s.get("blocks"), len(ids), "summary.blocks")
         t.eq(s.get("online_bytes"), online * bs, "summary.online_bytes")
@@ -259,8 +256,8 @@ def generic_facts(doc, cap, t):
              "summary.offline_bytes")
 
 
-def check_capture(memtopo, name, root):
-    t = Checker()
+def check_capture(memtopo, name, root, t):
+    """Checks one unpacked capture into t; returns a one-line summary."""
     cap = mtlib.Capture(root)
     runs = {}
     for key, args in (("table", ["list"]), ("json", ["list", "-J"])):
@@ -268,10 +265,10 @@ def check_capture(memtopo, name, root):
         runs[key] = r
         crash = r.crash_reason()
         if crash:
-            t.ok(False, "list%s CRASH: %s\n%s" % (
-                " -J" if key == "json" else "", crash, r.err_text()))
-    if t.problems:
-        return t.problems, "crash"
+            t.check(False, "list%s CRASH: %s\n%s" % (
+                   " -J" if key == "json" else "", crash, r.err_text()))
+    if t.fails:
+        return "crash"
 
     if not cap.has_memory_dir or cap.block_size is None:
         why = "no memory/ dir" if not cap.has_memory_dir else \
@@ -279,41 +276,42 @@ def check_capture(memtopo, name, root):
         for key, r in runs.items():
             lines = [l for l in r.err_text().split("\n") if l != ""]
             t.eq(r.returncode, 1, "%s: exit status (%s)" % (key, why))
-            t.ok(len(lines) == 1 and lines[0].startswith("memtopo:"),
-                 "%s: stderr must be one 'memtopo: ...' line, got %r"
-                 % (key, r.err_text()))
-            t.ok(not r.stdout, "%s: stdout must be empty, got %r"
-                 % (key, r.text()[:200]))
+            t.check(len(lines) == 1 and lines[0].startswith("memtopo:"),
+                    "%s: stderr must be one 'memtopo: ...' line, got %r"
+                    % (key, r.err_text()))
+            t.check(not r.stdout, "%s: stdout must be empty, got %r"
+                    % (key, r.text()[:200]))
         if name in FACTS:
-            t.ok(False, "README facts exist for %s but it has no memory "
-                 "blocks" % name)
-        return t.problems, "refused (%s)" % why
+            t.check(False, "README facts exist for %s but it has no memory "
+                    "blocks" % name)
+        return "refused (%s)" % why
 
     if name in NO_MEMORY:
-        t.ok(False, "README says %s has no memory/ dir" % name)
+        t.check(False, "README says %s has no memory/ dir" % name)
     for key, r in runs.items():
         t.eq(r.returncode, 0, "list%s exit status (stderr: %s)" % (
             " -J" if key == "json" else "", r.err_text().strip()))
-    if t.problems:
-        return t.problems, "failed"
+    if t.fails:
+        return "failed"
     try:
         doc = json.loads(runs["json"].text())
     except ValueError as e:
-        return ["list -J output does not parse: %s" % e], "bad JSON"
+        t.check(False, "list -J output does not parse: %s" % e)
+        return "bad JSON"
     generic_facts(doc, cap, t)
-    if not t.problems and name in FACTS:
+    if not t.fails and name in FACTS:
         try:
             FACTS[name](doc, cap, t)
         except (KeyError, TypeError) as e:
-            t.ok(False, "README facts: unexpected JSON shape (%r)" % (e,))
+            t.check(False, "README facts: unexpected JSON shape (%r)" % (e,))
     table = runs["table"].text()
-    t.ok(table.lstrip().startswith("RANGE"), "table has no RANGE header")
+    t.check(table.lstrip().startswith("RANGE"), "table has no RANGE header")
     for r in doc.get("memory", []):
         if isinstance(r, dict) and r.get("range") not in table:
-            t.ok(False, "JSON range %s missing from the table"
-                 % r.get("range"))
+            t.check(False, "JSON range %s missing from the table"
+                    % r.get("range"))
             break
-    return t.problems, "%d blocks in %d ranges%s" % (
+    return "%d blocks in %d ranges%s" % (
         len(cap.blocks), len(doc.get("memory", [])),
         ", README facts" if name in FACTS else "")
 
@@ -324,18 +322,18 @@ def main(argv):
         return 2
     memtopo = mtlib.check_binary(argv[0])
     wanted = argv[1:]
-    shared = mtlib.shared_dir()
-    tarballs = mtlib.util_linux_dumps(shared) + mtlib.real_captures(shared)
+    tarballs = mtlib.util_linux_dumps() + mtlib.real_captures()
     if wanted:
         tarballs = [x for x in tarballs
                     if any(w in mtlib.capture_name(x) for w in wanted)]
     if not tarballs:
-        mtlib.die_skip("no captures found under %s/fixtures" % shared)
+        print("FAIL: no captures found under %s" % mtlib.DATA_DIR)
+        return 1
     names = {mtlib.capture_name(x) for x in tarballs}
     if not wanted:
         for n in sorted(set(FACTS) - names):
             print("warning: README facts for %s, but no such capture" % n)
-    failed = 0
+    failed = checks = 0
     with mtlib.TempDir("memtopo-real-") as tmp:
         for i, tb in enumerate(tarballs):
             name = mtlib.capture_name(tb)
@@ -345,7 +343,10 @@ def main(argv):
                 print("FAIL %s: %s" % (name, e))
                 failed += 1
                 continue
-            problems, summary = check_capture(memtopo, name, root)
+            t = mtlib.Tally(echo=False)
+            summary = check_capture(memtopo, name, root, t)
+            checks += t.checks
+            problems = t.fails
             if problems:
                 failed += 1
                 print("FAIL %s: %s" % (name, summary))
@@ -355,7 +356,8 @@ def main(argv):
                     print("  ... %d more" % (len(problems) - 40))
             else:
                 print("ok   %s: %s" % (name, summary))
-    print("%d capture(s), %d failed" % (len(tarballs), failed))
+    print("%d capture(s), %d failed, %d checks" % (len(tarballs), failed,
+                                                   checks))
     return 1 if failed else 0
 
 

@@ -3,17 +3,23 @@
 """Run one scenario's `expect` lines against memtopo and compare with goldens.
 
     run-scenario.py [--update] MEMTOPO SCENARIO.scn
+    run-scenario.py --list        every tests/scenarios/*.scn by name (meson
+                                  registers one test each)
 
 For each `expect NAME EXIT ARGS...` the scenario tree is generated once into
 a temp dir and `MEMTOPO --sysroot DIR ARGS...` runs with a deterministic
 environment (LC_ALL=C, NO_COLOR=1, no MEMTOPO_COLUMNS, stdin /dev/null,
 stdout a pipe). Then:
-  - stdout must equal SCENARIO.NAME.out byte for byte,
-  - stderr must equal SCENARIO.NAME.err if that file exists, else be empty,
+  - stdout must equal tests/expected/SCENARIO/NAME.out byte for byte,
+  - stderr must equal tests/expected/SCENARIO/NAME.err if that file exists,
+    else be empty,
   - the exit status must be EXIT,
   - no signal, no sanitizer report, no timeout (whatever the goldens say).
 The temp dir's path is replaced by @SYSROOT@ in stdout and stderr before the
 comparison (see FORMAT.md), so goldens do not depend on it.
+
+The goldens of a scenario live in their own folder, as util-linux's
+tests/expected/<tool>/: tests/expected/SCENARIO/ beside tests/scenarios/.
 
 --update rewrites the goldens from the current output (a .err file is
 written only when stderr is not empty, and removed when it is); never from a
@@ -34,9 +40,22 @@ import mtlib  # noqa: E402
 PLACEHOLDER = b"@SYSROOT@"
 
 
+def golden_dir(scn_path):
+    """tests/expected/SCENARIO for tests/scenarios/SCENARIO.scn."""
+    name = os.path.basename(scn_path)
+    name = name[:-len(".scn")] if name.endswith(".scn") else name
+    return os.path.join(os.path.dirname(os.path.dirname(scn_path)),
+                        "expected", name)
+
+
 def golden_paths(scn_path, name):
-    base = scn_path[:-len(".scn")] if scn_path.endswith(".scn") else scn_path
-    return base + "." + name + ".out", base + "." + name + ".err"
+    base = os.path.join(golden_dir(scn_path), name)
+    return base + ".out", base + ".err"
+
+
+def _shown(path):
+    """expected/SCENARIO/NAME.out: where a golden is, for messages."""
+    return os.path.join(*path.split(os.sep)[-3:])
 
 
 def _read_bytes(path):
@@ -72,6 +91,9 @@ def scrub(data, sysroot):
 
 
 def main(argv):
+    if argv == ["--list"]:
+        print("\n".join(mtlib.scenario_names()))
+        return 0
     update = False
     args = list(argv)
     if args and args[0] == "--update":
@@ -120,6 +142,7 @@ def main(argv):
                                 % (r.returncode, exp.exit))
             out_path, err_path = golden_paths(scn_path, exp.name)
             if update and not crash and r.returncode == exp.exit:
+                os.makedirs(os.path.dirname(out_path), exist_ok=True)
                 if _read_bytes(out_path) != out:
                     changed.append(out_path)
                 _write(out_path, out)
@@ -137,19 +160,19 @@ def main(argv):
                 golden = _read_bytes(out_path)
                 if golden is None:
                     problems.append("no golden %s (run with --update, then "
-                                    "review it)" % os.path.basename(out_path))
+                                    "review it)" % _shown(out_path))
                 elif golden != out:
                     problems.append("stdout differs from %s:\n%s" % (
-                        os.path.basename(out_path),
+                        _shown(out_path),
                         _diff(golden, out, label + ".out")))
                 gerr = _read_bytes(err_path)
                 if gerr is None and err and not crash:
                     problems.append("unexpected stderr (no %s):\n%s" % (
-                        os.path.basename(err_path),
+                        _shown(err_path),
                         err.decode("utf-8", "replace")))
                 elif gerr is not None and gerr != err:
                     problems.append("stderr differs from %s:\n%s" % (
-                        os.path.basename(err_path),
+                        _shown(err_path),
                         _diff(gerr, err, label + ".err")))
             if problems:
                 failures.append(label)
@@ -163,14 +186,13 @@ def main(argv):
                 print("ok   %s: %s" % (label, shown))
 
     # Goldens nobody asks for any more.
-    sdir = os.path.dirname(scn_path)
+    gdir = golden_dir(scn_path)
     names = {e.name for e in scn.expects}
-    for f in sorted(os.listdir(sdir)):
+    for f in sorted(os.listdir(gdir) if os.path.isdir(gdir) else []):
         for ext in (".out", ".err"):
-            if f.startswith(name + ".") and f.endswith(ext):
-                case = f[len(name) + 1:-len(ext)]
-                if case not in names:
-                    print("warning: %s has no expect line (stale golden?)" % f)
+            if f.endswith(ext) and f[:-len(ext)] not in names:
+                print("warning: %s/%s has no expect line (stale golden?)"
+                      % (name, f))
 
     if update:
         if changed:

@@ -15,8 +15,11 @@ build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
 	libudev-dev libmount-dev libjson-c-dev libsmartcols-dev)
 # Tests: lsmem to compare against, mandoc to lint the man pages,
 # strace/time for the benchmark, QEMU + busybox + cpio for the real-kernel suite.
+# clang and its runtimes for the libFuzzer harnesses (tests/fuzz).
 test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2
 	clang libclang-rt-14-dev)
+# Lint: format, a second compiler, static analysis (tools/lint.sh).
+lint_pkgs=(clang clang-format clang-tools cppcheck git)
 
 install_missing() {
 	local missing=() p
@@ -126,13 +129,15 @@ cmd_run() {
 }
 
 cmd_test() {
-	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}"
+	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}" "${lint_pkgs[@]}"
 	setup_or_fail build -Dwerror=true
 	run_suite build
 	setup_or_fail build-san -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 	run_suite build-san
+	# Format, clang -Werror, scan-build, cppcheck: one result each, as JSON lines.
+	tools/lint.sh build-lint/results.json || true
 	read -r passed failed skipped < <(count_results build/meson-logs/testlog.json \
-		build-san/meson-logs/testlog.json)
+		build-san/meson-logs/testlog.json build-lint/results.json)
 	read -r fpassed ffailed < <(run_fuzzers)
 	passed=$((passed + fpassed))
 	failed=$((failed + ffailed))

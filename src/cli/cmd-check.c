@@ -165,7 +165,7 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 	if (opts->json)
 		rq->format = FORMAT_JSON;
 	/* --no-census is --skip unmovable-pages: the one check that reads kpageflags. */
-	if (rq->no_census && (r = add_skip(rq, "unmovable-pages")) < 0)
+	if (rq->no_census && add_skip(rq, "unmovable-pages") < 0)
 		return MT_STATUS_UNKNOWN;
 	if (!rq->severity_given)
 		rq->severity = rq->format == FORMAT_TABLE && opts->verbose < 1 ? MT_SEV_WARNING

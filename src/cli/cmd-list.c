@@ -149,11 +149,15 @@ static int parse_split(const struct mt_command *self, const char *list, unsigned
 	int cols[MT_LIST_NCOLS];
 	size_t n = 0, badlen = 0;
 	const char *bad = NULL;
+	int r;
 
 	*split = 0;
 	if (strcasecmp(list, "none") == 0)
 		return 0;
-	if (parse_columns(list, cols, &n, &bad, &badlen) < 0)
+	r = parse_columns(list, cols, &n, &bad, &badlen);
+	if (r == -E2BIG)
+		return mt_usage_error(self, "--split: too many columns");
+	if (r < 0)
 		return mt_usage_error(self, "--split: unknown column '%.*s'", (int)badlen, bad);
 	for (size_t i = 0; i < n; i++) {
 		if (!mt_list_columns[cols[i]].split)
@@ -237,7 +241,7 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 			rq->per_block = true;
 			break;
 		case 'S':
-			if ((r = parse_split(self, optarg, &split)) != 0)
+			if ((r = parse_split(self, optarg ?: "", &split)) != 0)
 				return r;
 			split_given = true;
 			break;
@@ -277,7 +281,7 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 			rq->node_filter = true;
 			break;
 		case OPT_STATE:
-			if ((r = parse_states(self, optarg, &rq->states)) != 0)
+			if ((r = parse_states(self, optarg ?: "", &rq->states)) != 0)
 				return r;
 			break;
 		case OPT_NO_CENSUS:

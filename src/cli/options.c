@@ -94,10 +94,10 @@ int mt_opts_handle(const struct mt_command *cmd, struct mt_opts *opts, int c, co
 					      arg);
 		return MT_CONTINUE;
 	case 'h':
-		if ((opts->implicit_command || !cmd->usage) && opts->main_usage)
-			opts->main_usage(stdout);
-		else
+		if (cmd->usage && !opts->implicit_command)
 			cmd->usage(stdout);
+		else if (opts->main_usage)
+			opts->main_usage(stdout);
 		return MT_EXIT_OK;
 	case 'V':
 		printf("memtopo %s\n", MEMTOPO_VERSION);

@@ -92,7 +92,7 @@ int mt_finding_add_node(struct mt_finding *f, int node)
 	return 0;
 }
 
-static int set_text(char **dst, const char *fmt, va_list ap)
+_printf_(2, 0) static int set_text(char **dst, const char *fmt, va_list ap)
 {
 	char *s;
 

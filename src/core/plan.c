@@ -33,7 +33,7 @@ const char *mt_hp_action_name(enum mt_hp_action a)
 }
 
 /* A request this machine cannot mean: -EINVAL, with the reason in `error`. */
-static int refuse_request(char *error, size_t size, const char *fmt, ...)
+_printf_(3, 4) static int refuse_request(char *error, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -101,7 +101,7 @@ static void read_attrs(const struct block_at *at, struct mt_block *b, struct mt_
 
 	if (want & MT_WANT_STATE)
 		read_state(at, b, (want & MT_WANT_DETAIL) ? d : NULL);
-	if (want & MT_WANT_DETAIL)
+	if ((want & MT_WANT_DETAIL) && d)
 		read_detail(at, b, d, want);
 	if (want & MT_WANT_ZONES)
 		read_zones(at, b);

@@ -43,6 +43,8 @@ bool mt_interrupts_pending(struct mt_interrupts *in)
 {
 	struct signalfd_siginfo si;
 
+	if (!in)
+		return false;
 	while (in->sigfd >= 0 && read(in->sigfd, &si, sizeof(si)) == sizeof(si))
 		in->count++;
 	return in->count > 0;
@@ -126,7 +128,8 @@ static void *watchdog(void *arg)
 		if (p[0].revents & POLLIN)
 			return NULL;
 		/* A first interrupt lets the write finish; a second one aborts it. */
-		if ((p[1].revents & POLLIN) && mt_interrupts_pending(w->in) && w->in->count > 1) {
+		if ((p[1].revents & POLLIN) && w->in && mt_interrupts_pending(w->in) &&
+		    w->in->count > 1) {
 			kill_child(w, -ECANCELED);
 			return NULL;
 		}

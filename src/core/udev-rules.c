@@ -396,7 +396,7 @@ static bool next_rule_line(const char **text, unsigned *lineno, char *buf, unsig
 /* The first line of a rule onlining memory, 0 for none, or -ENOMEM. */
 static int text_onlines_memory(const char *text)
 {
-	_cleanup_free_ char *buf = malloc(RULE_LINE_SIZE);
+	_cleanup_free_ char *buf = calloc(1, RULE_LINE_SIZE);
 	struct flow f = { .fall = REACH_ANY };
 	unsigned lineno = 0, first = 0;
 	int ret = 0;
