@@ -4,8 +4,8 @@
 
     tests/fuzz/mkcorpus.py [OUTDIR]       (default tests/fuzz/corpus)
 
-Reads the captures in tests/data/ (real/*/*.tar.xz, util-linux/*.tar.bz2;
-../shared/fixtures/ when tests/data/ is not there) and the trees of
+Reads the captures in tests/data/ (real/*/*.tar.xz, util-linux/*.tar.bz2)
+and the trees of
 tests/scenarios/*.scn (written by mkfixture.py), and writes, per harness,
 small files named after where they come from: attribute values, node
 masks, iomem, zoneinfo, meminfo, udev rules, kpageflags records, sizes,
@@ -43,8 +43,6 @@ ATTR_SELECT = {"state": 0, "valid_zones": 1, "online": 2, "removable": 2,
 
 def data_captures():
     data = os.path.join(TESTS, "data")
-    if not os.path.isdir(data):
-        data = os.path.join(os.path.dirname(TESTS), "..", "shared", "fixtures")
     return sorted(glob.glob(os.path.join(data, "real", "*", "*.tar.xz")) +
                   glob.glob(os.path.join(data, "util-linux", "*.tar.bz2")))
 

@@ -6,7 +6,7 @@ against the ASan/UBSan binary.
     mutate-run.py MEMTOPO [--shim FAKEKERNEL.so] [--seed N] [--trees N]
                   [--minutes M] [--jobs N] [--ci] [--keep DIR] [-v]
 
-Each tree is a capture (tests/data, else ../shared/fixtures) or a scenario
+Each tree is a capture (tests/data) or a scenario
 tree, copied and mutated (truncated files, NUL bytes, invalid UTF-8 and
 escape sequences, huge and negative numbers, symlink loops, links that
 escape the root, FIFOs, endless files through /dev/zero links, 50,000
@@ -92,8 +92,6 @@ HOSTILE_ARGS = ["4294967296", "4294967299", "-1", "18446744073709551616",
 
 def captures():
     data = os.path.join(TESTS, "data")
-    if not os.path.isdir(data):
-        data = os.path.join(os.path.dirname(TESTS), "..", "shared", "fixtures")
     return sorted(glob.glob(os.path.join(data, "real", "*", "*.tar.xz")) +
                   glob.glob(os.path.join(data, "util-linux", "*.tar.bz2")))
 
