@@ -257,9 +257,14 @@ def check_json(memtopo, tables, sections, columns):
     with tempfile.TemporaryDirectory(prefix="check-docs.") as tmp:
         make_machine(tmp)
         sr = ["--sysroot", tmp]
+        # the same machine without /proc/kpageflags: list's census_error
+        nokpf = os.path.join(tmp, "no-kpageflags")
+        make_machine(nokpf)
+        os.remove(os.path.join(nokpf, "proc", "kpageflags"))
         runs = {
             "list": [(sr + ["list", "-J", "-o", ",".join(columns)], (0,)),
-                     (sr + ["list", "-J", "--state", "going-offline"], (0,))],
+                     (sr + ["list", "-J", "--state", "going-offline"], (0,)),
+                     (["--sysroot", nokpf, "list", "-J", "-o", "OFFLINE"], (0,))],
             "check": [(sr + ["check", "-J"], (0, 1, 2)),
                       (sr + ["check", "-J", "--only", "going-offline"], (0,))],
             "show": [(sr + ["show", "-J", str(i)], (0,)) for i in (1, 2, 3, 4)],

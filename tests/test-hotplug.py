@@ -1371,6 +1371,11 @@ BAD_INPUTS = [
     (["offline", "--retries", "-1", "--blocks", "9"], "--retries"),
     (["offline", "--retries", "101", "--blocks", "9"], "--retries"),
     (["offline", "--retries", "x", "--blocks", "9"], "--retries"),
+    # strtoul's unsigned long cast to unsigned once took these for 0 and 3
+    (["offline", "--retries", "4294967296", "--blocks", "9"], "--retries"),
+    (["offline", "--retries", "4294967299", "--blocks", "9"], "--retries"),
+    (["offline", "--retries", "18446744073709551619", "--blocks", "9"], "--retries"),
+    (["offline", "--retries", "+3", "--blocks", "9"], "--retries"),
     (["offline", "--lock-wait", "x", "--blocks", "9"], "--lock-wait"),
     (["offline", "--progress=sometimes", "--blocks", "9"], "sometimes"),
     (["offline", "--bogus", "--blocks", "9"], "bogus"),
@@ -1397,6 +1402,87 @@ def case_bad_input(tmp):
             eq(r.out, b"", w + ": stdout")
     f.expect_log([], "bad input")
     f.expect_unchanged("bad input")
+
+
+def escape_env(f, walk):
+    env = f.env()
+    if walk:
+        env["MEMTOPO_TEST_NO_OPENAT2"] = "1"
+    return env
+
+
+def case_escape(tmp):
+    """Nothing written outside the sysroot (issue 12): a memoryN, a state or
+    the lock that links out of the tree is refused with one line naming it,
+    and never written through; with openat2 and with the component walk of
+    kernels before 5.6 (MEMTOPO_TEST_NO_OPENAT2)."""
+    for walk in (False, True):
+        how = "walk" if walk else "openat2"
+        base = os.path.join(tmp, how)
+        os.makedirs(base)
+        outside = os.path.join(base, "outside")
+        os.makedirs(outside)
+        for link in ("absolute", "relative"):
+            f = Fix(base, "root-" + link)
+            f.script(9, "ok")
+            out9 = os.path.join(outside, link, "memory9")
+            os.makedirs(os.path.dirname(out9))
+            shutil.move(os.path.join(f.mem, "memory9"), out9)
+            target = out9 if link == "absolute" else \
+                os.path.relpath(out9, f.mem)
+            os.symlink(target, os.path.join(f.mem, "memory9"))
+            f.before = tree(f.root)
+            w = "%s, %s memory9 link" % (how, link)
+            r = f.run("offline", "--blocks", "9", env=escape_env(f, walk))
+            r.expect(rc=1)
+            with open(os.path.join(out9, "state")) as fh:
+                eq(fh.read().strip(), "online", w + ": the outside state")
+            lines = [x for x in r.err_lines() if "not followed" in x]
+            check(len(lines) == 1 and "/sys/devices/system/memory/memory9:" in lines[0],
+                  "%s: one line naming memory9: %r" % (w, r.err_lines()))
+            f.expect_log([], w)
+            f.expect_unchanged(w)
+        # state links to a file beside it: read, never written through
+        f = Fix(base, "root-state")
+        f.script(9, "ok")
+        st = os.path.join(f.mem, "memory9", "state")
+        os.rename(st, st + ".real")
+        os.symlink("state.real", st)
+        f.before = tree(f.root)
+        w = how + ", state a link"
+        r = f.run("offline", "--blocks", "9", env=escape_env(f, walk))
+        r.expect(rc=1)
+        r.block(9, "failed", errno="ELOOP")
+        f.expect_log([], w)
+        f.expect_unchanged(w)
+        # the lock: run/ links out of the tree
+        f = Fix(base, "root-lock", lock=None)
+        f.script(9, "ok")
+        run_out = os.path.join(outside, "run")
+        os.makedirs(run_out)
+        os.symlink(run_out, os.path.join(f.root, "run"))
+        f.before = tree(f.root)
+        w = how + ", run/ a link out"
+        r = f.run("offline", "--blocks", "9", env=escape_env(f, walk))
+        r.expect(rc=1)
+        eq(os.listdir(run_out), [], w + ": nothing made outside")
+        check(any("not followed" in x for x in r.err_lines()),
+              "%s: a line says why: %r" % (w, r.err_lines()))
+        f.expect_log([], w)
+        f.expect_unchanged(w)
+        # the lock file itself a link: O_NOFOLLOW
+        f = Fix(base, "root-lockfile", lock=None)
+        f.script(9, "ok")
+        os.makedirs(os.path.join(f.root, "run/lock"))
+        lock_out = os.path.join(outside, "memtopo.lock")
+        os.symlink(lock_out, os.path.join(f.root, "run/lock/memtopo.lock"))
+        f.before = tree(f.root)
+        w = how + ", the lock file a link"
+        r = f.run("offline", "--blocks", "9", env=escape_env(f, walk))
+        r.expect(rc=1)
+        check(not os.path.exists(lock_out), w + ": no lock file made outside")
+        f.expect_log([], w)
+        f.expect_unchanged(w)
 
 
 CASES = {
@@ -1430,6 +1516,7 @@ CASES = {
     "not-root": case_not_root,
     "dry-run": case_dry_run,
     "bad-input": case_bad_input,
+    "escape": case_escape,
 }
 
 

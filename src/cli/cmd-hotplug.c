@@ -4,6 +4,7 @@
  * input: one line, exit 2, nothing written), preflight, lock, snapshot,
  * plan, apply, report.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,13 +170,18 @@ static int parse_option(const struct mt_command *self, struct mt_opts *opts, int
 	case OPT_LOCK_WAIT:
 		return mt_parse_seconds(self, "--lock-wait", optarg, &a->lock_wait, true)
 			       ?: MT_CONTINUE;
-	case OPT_RETRIES:
+	case OPT_RETRIES: {
+		unsigned long v;
+
+		/* Checked as the unsigned long strtoul gives: 4294967299 is not 3. */
 		errno = 0;
-		rq->retries = (unsigned)strtoul(optarg, &end, 10);
-		if (errno || end == optarg || *end || optarg[0] == '-' || rq->retries > 100)
+		v = strtoul(optarg, &end, 10);
+		if (errno || end == optarg || *end || !isdigit((unsigned char)optarg[0]) || v > 100)
 			return mt_usage_error(self, "--retries: '%s' is not a count from 0 to 100",
 					      optarg);
+		rq->retries = (unsigned)v;
 		return MT_CONTINUE;
+	}
 	case OPT_ROLLBACK:
 		rq->rollback = true;
 		return MT_CONTINUE;

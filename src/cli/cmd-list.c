@@ -396,6 +396,14 @@ int cmd_list(const struct mt_command *self, struct mt_opts *opts, int argc, char
 		mt_err("list: %s: %s", mt_errno_name(r), strerror(-r));
 		goto out;
 	}
+	/* Said once, not by an "unknown" in every row (a non-root run). */
+	if (opts->verbose >= 0) {
+		char why[128];
+		const char *census_error = mt_list_census_error(&l, why, sizeof(why));
+
+		if (census_error)
+			mt_err("list: OFFLINE is unknown for every online block: %s", census_error);
+	}
 	r = opts->json ? mt_list_print_json(&l, stdout) : mt_list_print_table(&l, stdout);
 	if (r < 0)
 		mt_err("list: writing the output: %s: %s", mt_errno_name(r), strerror(-r));

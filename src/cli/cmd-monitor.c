@@ -125,14 +125,13 @@ static void print_event(const struct event *ev, const char *source, bool json)
 
 		if (!o)
 			return;
-		mt_json_add(o, "time", json_object_new_string(ev->time));
-		mt_json_add(o, "action", json_object_new_string(ev->action));
+		mt_json_add(o, "time", mt_json_str(ev->time));
+		mt_json_add(o, "action", mt_json_str(ev->action));
 		mt_json_add(o, "block", json_object_new_uint64(ev->block));
 		mt_json_add(o, "node", ev->node >= 0 ? json_object_new_int(ev->node) : NULL);
-		mt_json_add(o, "state",
-			    strcmp(ev->state, "-") ? json_object_new_string(ev->state) : NULL);
+		mt_json_add(o, "state", strcmp(ev->state, "-") ? mt_json_str(ev->state) : NULL);
 		mt_json_add(o, "seqnum", json_object_new_uint64(ev->seqnum));
-		mt_json_add(o, "source", json_object_new_string(source));
+		mt_json_add(o, "source", mt_json_str(source));
 		/* One object per line: scripts read it as a stream. */
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/open-snapshot.h"
 
 static int cmd_help(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv);
 
@@ -40,17 +41,48 @@ static void main_usage(FILE *out)
 	fputs("\n" MT_GLOBAL_USAGE "\nSee 'memtopo help COMMAND' and memtopo(8).\n", out);
 }
 
+/* A global option (memtopo(8): before or after the command), "-vJ" included. */
+static bool is_global_option(const char *a)
+{
+	static const char *const longs[] = { "--verbose", "--json", "--quiet", "--help",
+					     "--color" };
+
+	if (a[1] != '-')
+		return a[1] && strspn(a + 1, MT_GLOBAL_SHORTOPTS) == strlen(a + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(longs); i++)
+		if (strcmp(a, longs[i]) == 0)
+			return true;
+	return strncmp(a, "--color=", 8) == 0 || strncmp(a, "--sysroot=", 10) == 0;
+}
+
 static int cmd_help(const struct mt_command *self, struct mt_opts *opts, int argc, char **argv)
 {
 	const struct mt_command *cmd;
+	const char *name = NULL;
 
-	if (argc < 2) {
+	/* `memtopo -v help`, `help --help`: global options are no command names. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--sysroot") == 0) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1]) {
+			if (!is_global_option(argv[i]))
+				return mt_usage_error(NULL, "help: unknown option '%s'", argv[i]);
+			continue;
+		}
+		if (name)
+			return mt_usage_error(NULL, "help: too many arguments ('%s'): one command",
+					      argv[i]);
+		name = argv[i];
+	}
+	if (!name) {
 		main_usage(stdout);
 		return MT_EXIT_OK;
 	}
-	cmd = find_command(argv[1]);
+	cmd = find_command(name);
 	if (!cmd)
-		return mt_usage_error(NULL, "unknown command '%s'", argv[1]);
+		return mt_usage_error(NULL, "unknown command '%s'", name);
 	if (cmd->usage)
 		cmd->usage(stdout);
 	else
@@ -85,11 +117,13 @@ int main(int argc, char **argv)
 {
 	struct mt_opts opts = { .color = MT_COLOR_AUTO, .main_usage = main_usage };
 	const struct mt_command *cmd;
-	int word = find_command_word(argc, argv);
+	int word = find_command_word(argc, argv), rc;
 
 	if (word == 0) {
 		opts.implicit_command = true;
-		return cmd_list(find_command("list"), &opts, argc, argv);
+		rc = cmd_list(find_command("list"), &opts, argc, argv);
+		mt_report_refusals();
+		return rc;
 	}
 	cmd = find_command(argv[word]);
 	if (!cmd)
@@ -97,5 +131,7 @@ int main(int argc, char **argv)
 	/* The command sees argv without its own name. */
 	memmove(&argv[word], &argv[word + 1], (size_t)(argc - word) * sizeof(*argv));
 	argv[0] = (char *)"memtopo";
-	return cmd->run(cmd, &opts, argc - 1, argv);
+	rc = cmd->run(cmd, &opts, argc - 1, argv);
+	mt_report_refusals();
+	return rc;
 }

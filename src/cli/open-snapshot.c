@@ -1,12 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Opening the sysroot and reading the snapshot, with the one-line errors. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/open-snapshot.h"
 #include "shared/idlist.h"
 #include "core/snapshot.h"
+
+/*
+ * A command's own error about a file that was refused: the refusal says
+ * why (a FIFO, a link out), then what it means. true when printed.
+ */
+static bool refused(int err, const char *suffix, const char *meaning)
+{
+	struct mt_refusal rf;
+	size_t n, len;
+	unsigned count;
+
+	if (err != -ENXIO && err != -EFBIG && err != -EXDEV && err != -ELOOP)
+		return false;
+	count = mt_refusal_take(&rf);
+	if (count == 0)
+		return false;
+	n = strlen(rf.path);
+	len = strlen(suffix);
+	if (n < len || strcmp(rf.path + n - len, suffix) != 0) {
+		/* Not this file: keep the first refusal for the last line. */
+		mt_refusal_note(-1, rf.path, rf.err, rf.why);
+		return false;
+	}
+	mt_err("%s: %s; %s", rf.path, rf.why, meaning);
+	return true;
+}
 
 int mt_open_sysroot(const struct mt_opts *opts, struct mt_sysroot *sr)
 {
@@ -17,6 +44,8 @@ int mt_open_sysroot(const struct mt_opts *opts, struct mt_sysroot *sr)
 	if (!opts->sysroot && r == -ENOENT && !sr->sys_path)
 		mt_err("sysfs is not mounted (no sysfs in /proc/self/mountinfo); "
 		       "mount it with 'mount -t sysfs sysfs /sys'");
+	else if (opts->sysroot && refused(r, "/sys", "sysfs is missing from this sysroot"))
+		;
 	else if (opts->sysroot && sr->root_fd < 0)
 		mt_err("--sysroot %s: %s: %s", opts->sysroot, mt_errno_name(r), strerror(-r));
 	else
@@ -44,18 +73,43 @@ int mt_read_snapshot(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 			mt_err("%s/%s: ENOENT: this kernel has no memory hotplug "
 			       "(CONFIG_MEMORY_HOTPLUG): there are no memory blocks",
 			       sr->sys_path, e.path);
-	} else {
+	} else if (!refused(e.err, e.path, "the memory blocks cannot be read")) {
 		mt_err("%s/%s: %s: %s", sr->sys_path, e.path, mt_errno_name(e.err),
 		       strerror(-e.err));
 	}
 	return r;
 }
 
+void mt_report_refusals(void)
+{
+	struct mt_refusal rf;
+	unsigned n = mt_refusal_take(&rf);
+
+	if (n == 0)
+		return;
+	if (n == 1)
+		mt_err("%s: %s", rf.path, rf.why);
+	else
+		mt_err("%s: %s (and %u more files refused)", rf.path, rf.why, n - 1);
+}
+
 int mt_require_block_size(const struct mt_sysroot *sr, const struct mt_snapshot *s)
 {
 	if (!s->block_size_err)
 		return 0;
-	if (s->block_size_err == -EINVAL)
+	if (refused(s->block_size_err, "/block_size_bytes",
+		    "without it no address or size can be computed"))
+		return s->block_size_err;
+	if (s->block_size_err == -ERANGE)
+		mt_err("%s/%s/block_size_bytes: ERANGE: outside what a kernel has (4 KiB to 64 "
+		       "GiB); "
+		       "the kernel or the capture is broken, sizes cannot be computed",
+		       sr->sys_path, MT_SYSFS_MEMORY);
+	else if (s->block_size_err == -EOVERFLOW)
+		mt_err("%s/%s/memory%" PRIu32 ": EOVERFLOW: its addresses pass 2^64 with this "
+		       "block_size_bytes; the capture is broken, sizes cannot be computed",
+		       sr->sys_path, MT_SYSFS_MEMORY, s->overflow_block);
+	else if (s->block_size_err == -EINVAL)
 		mt_err("%s/%s/block_size_bytes: EINVAL: not a power-of-two hex size; "
 		       "the kernel or the capture is broken, sizes cannot be computed",
 		       sr->sys_path, MT_SYSFS_MEMORY);

@@ -14,6 +14,12 @@ struct mt_sysroot;
 struct mt_snapshot;
 int mt_open_sysroot(const struct mt_opts *opts, struct mt_sysroot *sr);
 int mt_read_snapshot(const struct mt_sysroot *sr, unsigned want, struct mt_snapshot **out);
+/*
+ * Files of the tree that were refused (a link out of the sysroot, a FIFO,
+ * an endless file: shared/sysfs.h): one line naming the first, with how
+ * many more. main() calls it once every command has run.
+ */
+void mt_report_refusals(void);
 int mt_require_block_size(const struct mt_sysroot *sr, const struct mt_snapshot *s);
 
 /*

@@ -24,14 +24,16 @@ void mt_verbose(const struct mt_opts *o, const char *fmt, ...)
 int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	int r;
 
-	fputs("memtopo: ", stderr);
-	if (cmd)
-		fprintf(stderr, "%s: ", cmd->name);
+	/* Through mt_err: an argument's control bytes are shown, not sent. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "; see 'memtopo help%s%s'\n", cmd ? " " : "", cmd ? cmd->name : "");
+	mt_err("%s%s%s; see 'memtopo help%s%s'", cmd ? cmd->name : "", cmd ? ": " : "",
+	       r < 0 ? "bad usage" : msg, cmd ? " " : "", cmd ? cmd->name : "");
+	free(msg);
 	return MT_EXIT_USAGE;
 }
 
@@ -44,7 +46,8 @@ int mt_parse_seconds(const struct mt_command *cmd, const char *opt, const char *
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || !isfinite(v) || v < 0 || (!zero_ok && v == 0) || v > 1e6)
-		return mt_usage_error(cmd, "%s: '%s' is not a number of seconds", opt, arg);
+		return mt_usage_error(cmd, "%s: '%s' is not a number of seconds (%s to 1000000)",
+				      opt, arg, zero_ok ? "0" : "more than 0");
 	*out = v;
 	return 0;
 }

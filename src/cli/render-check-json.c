@@ -22,12 +22,12 @@ struct json_object *mt_finding_json(const struct mt_finding *f)
 		json_object_put(nodes);
 		return NULL;
 	}
-	err |= mt_json_add(o, "id", json_object_new_string(f->id));
-	err |= mt_json_add(o, "severity", json_object_new_string(mt_severity_name(f->severity)));
+	err |= mt_json_add(o, "id", mt_json_str(f->id));
+	err |= mt_json_add(o, "severity", mt_json_str(mt_severity_name(f->severity)));
 	err |= mt_json_add(o, "blocks", blocks);
 	err |= mt_json_add(o, "nodes", nodes);
-	err |= mt_json_add(o, "message", json_object_new_string(f->message ? f->message : ""));
-	err |= mt_json_add(o, "hint", f->hint ? json_object_new_string(f->hint) : NULL);
+	err |= mt_json_add(o, "message", mt_json_str(f->message ? f->message : ""));
+	err |= mt_json_add(o, "hint", f->hint ? mt_json_str(f->hint) : NULL);
 	if (err) {
 		json_object_put(o);
 		return NULL;
@@ -60,8 +60,7 @@ int mt_check_print_json(const struct mt_check_report *rep, FILE *out)
 		findings = NULL;
 		err |= mt_json_add(doc, "summary", summary);
 		summary = NULL;
-		err |= mt_json_add(doc, "status",
-				   json_object_new_string(mt_check_status_name(rep->status)));
+		err |= mt_json_add(doc, "status", mt_json_str(mt_check_status_name(rep->status)));
 	}
 	json_object_put(findings);
 	json_object_put(summary);

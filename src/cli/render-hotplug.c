@@ -28,21 +28,20 @@ static struct json_object *step_json(const struct mt_hp_plan *plan, const struct
 	if (err)
 		return NULL;
 	err |= mt_json_add(o, "block", json_object_new_uint64(st->block));
-	err |= mt_json_add(o, "from", json_object_new_string(mt_state_name(st->from)));
-	err |= mt_json_add(o, "to", json_object_new_string(to_state(plan)));
-	err |= mt_json_add(o, "result", json_object_new_string(mt_hp_result_name(st->result)));
+	err |= mt_json_add(o, "from", mt_json_str(mt_state_name(st->from)));
+	err |= mt_json_add(o, "to", mt_json_str(to_state(plan)));
+	err |= mt_json_add(o, "result", mt_json_str(mt_hp_result_name(st->result)));
 	err |= mt_json_add(o, "attempts", json_object_new_uint64(st->attempts));
-	err |= mt_json_add(o, "errno",
-			   st->err ? json_object_new_string(mt_errno_name(st->err)) : NULL);
+	err |= mt_json_add(o, "errno", st->err ? mt_json_str(mt_errno_name(st->err)) : NULL);
 	err |= mt_json_add(o, "elapsed_ms", json_object_new_uint64(st->elapsed_ms));
-	err |= mt_json_add(o, "write", json_object_new_string(st->write));
-	err |= mt_json_add(o, "zone", st->zone[0] ? json_object_new_string(st->zone) : NULL);
-	err |= mt_json_add(o, "reason", st->reason ? json_object_new_string(st->reason) : NULL);
+	err |= mt_json_add(o, "write", mt_json_str(st->write));
+	err |= mt_json_add(o, "zone", st->zone[0] ? mt_json_str(st->zone) : NULL);
+	err |= mt_json_add(o, "reason", st->reason ? mt_json_str(st->reason) : NULL);
 	if (plan->action == MT_HP_OFFLINE)
 		err |= mt_json_add(o, "offline_verdict",
 				   st->verdict == MT_VERDICT_NONE
 					   ? NULL
-					   : json_object_new_string(mt_verdict_name(st->verdict)));
+					   : mt_json_str(mt_verdict_name(st->verdict)));
 	if (err) {
 		json_object_put(o);
 		return NULL;
@@ -90,16 +89,15 @@ int mt_hp_print_json(const struct mt_hp_report *rep, FILE *out)
 		json_object_put(rolled);
 		return -ENOMEM;
 	}
-	err |= mt_json_add(doc, "action", json_object_new_string(mt_hp_action_name(plan->action)));
+	err |= mt_json_add(doc, "action", mt_json_str(mt_hp_action_name(plan->action)));
 	err |= mt_json_add(doc, "dry_run", json_object_new_boolean(rep->dry_run));
 	err |= mt_json_add(doc, "requested_bytes", json_object_new_uint64(plan->requested_bytes));
 	err |= mt_json_add(doc, "done_bytes",
 			   json_object_new_uint64(rep->outcome ? rep->outcome->done_bytes : 0));
 	err |= mt_json_add(doc, "blocks", blocks);
 	err |= mt_json_add(doc, "rolled_back", rolled);
-	err |= mt_json_add(doc, "status", json_object_new_string(status_of(rep)));
-	err |= mt_json_add(doc, "refusal",
-			   plan->refusal[0] ? json_object_new_string(plan->refusal) : NULL);
+	err |= mt_json_add(doc, "status", mt_json_str(status_of(rep)));
+	err |= mt_json_add(doc, "refusal", plan->refusal[0] ? mt_json_str(plan->refusal) : NULL);
 	if (err) {
 		json_object_put(doc);
 		return -ENOMEM;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/checks.h"
+#include "shared/errno-name.h"
 #include "shared/json-out.h"
 #include "cli/render-list.h"
 
@@ -30,7 +31,7 @@ static struct json_object *zones_json(const struct mt_block *b)
 		return NULL;
 	a = json_object_new_array_ext(b->nzones);
 	for (unsigned i = 0; a && i < b->nzones; i++)
-		json_object_array_add(a, json_object_new_string(mt_zone_name(b->zones[i])));
+		json_object_array_add(a, mt_json_str(mt_zone_name(b->zones[i])));
 	return a;
 }
 
@@ -41,7 +42,7 @@ static struct json_object *flags_json(const struct mt_list *l, const struct mt_r
 
 	for (size_t i = 0; a && i < mt_nchecks; i++)
 		if (bits & (1u << i))
-			json_object_array_add(a, json_object_new_string(mt_checks[i].id));
+			json_object_array_add(a, mt_json_str(mt_checks[i].id));
 	return a;
 }
 
@@ -65,14 +66,13 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 	if (!o)
 		return NULL;
 	snprintf(range, sizeof(range), "0x%016" PRIx64 "-0x%016" PRIx64, start, end);
-	err |= mt_json_add(o, "range", json_object_new_string(range));
+	err |= mt_json_add(o, "range", mt_json_str(range));
 	err |= mt_json_add(o, "start", json_object_new_uint64(start));
 	err |= mt_json_add(o, "end", json_object_new_uint64(end));
 	err |= mt_json_add(o, "size",
 			   json_object_new_uint64((uint64_t)mt_range_blocks(r) * s->block_size));
-	err |= mt_json_add(
-		o, "state",
-		r->mixed & MT_SPLIT_STATE ? NULL : json_object_new_string(mt_state_name(b->state)));
+	err |= mt_json_add(o, "state",
+			   r->mixed & MT_SPLIT_STATE ? NULL : mt_json_str(mt_state_name(b->state)));
 	err |= mt_json_add(o, "first_block", json_object_new_uint64(b->id));
 	err |= mt_json_add(o, "last_block", json_object_new_uint64(s->blocks[r->last].id));
 	err |= mt_json_add(o, "blocks", json_object_new_uint64(mt_range_blocks(r)));
@@ -97,7 +97,7 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 		err |= mt_json_add(o, "offline_verdict",
 				   (r->mixed & MT_SPLIT_VERDICT) || v == MT_VERDICT_NONE
 					   ? NULL
-					   : json_object_new_string(mt_verdict_name(v)));
+					   : mt_json_str(mt_verdict_name(v)));
 	}
 	if (shown(l, COL_FLAGS))
 		err |= mt_json_add(o, "flags", r->mixed & MT_SPLIT_FLAGS ? NULL : flags_json(l, r));
@@ -110,7 +110,7 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 
 static struct json_object *string_or_null(const char *s)
 {
-	return s ? json_object_new_string(s) : NULL;
+	return s ? mt_json_str(s) : NULL;
 }
 
 static struct json_object *summary_json(const struct mt_list *l)
@@ -135,14 +135,32 @@ static struct json_object *summary_json(const struct mt_list *l)
 	return o;
 }
 
+const char *mt_list_census_error(const struct mt_list *l, char *buf, size_t size)
+{
+	int e = -l->snap->census_err;
+
+	if (!(l->snap->want & MT_WANT_CENSUS) || !e || e == ECANCELED)
+		return NULL;
+	snprintf(buf, size, "%s: /proc/kpageflags %s", mt_errno_name(-e),
+		 e == EACCES || e == EPERM ? "is readable by root only"
+		 : e == ENOENT             ? "is missing (no CONFIG_PROC_PAGE_MONITOR)"
+					   : "cannot be read");
+	return buf;
+}
+
 int mt_list_print_json(const struct mt_list *l, FILE *out)
 {
 	struct json_object *doc = mt_json_document(), *memory = NULL;
+	char why[128];
+	const char *census_error = mt_list_census_error(l, why, sizeof(why));
 	int err = 0;
 
 	if (!doc)
 		return -ENOMEM;
 	err |= mt_json_add(doc, "block_size", json_object_new_uint64(l->snap->block_size));
+	/* Only when OFFLINE was asked and the census could not be taken. */
+	if (census_error)
+		err |= mt_json_add(doc, "census_error", mt_json_str(census_error));
 	if (l->show_table) {
 		memory = json_object_new_array_ext((int)l->nranges);
 		err |= mt_json_add(doc, "memory", memory);

@@ -37,6 +37,13 @@ struct mt_list {
 	struct mt_list_summary summary;
 };
 
+/*
+ * Why the page census was not taken, when OFFLINE must then say unknown
+ * for every online block ("EACCES: /proc/kpageflags is for root"); NULL
+ * when it was taken or --no-census asked for none. buf holds the text.
+ */
+const char *mt_list_census_error(const struct mt_list *l, char *buf, size_t size);
+
 int mt_list_print_table(const struct mt_list *l, FILE *out);
 int mt_list_print_json(const struct mt_list *l, FILE *out);
 

@@ -199,8 +199,8 @@ static struct json_object *resources_json(const struct mt_show *sh)
 			continue;
 		mt_json_add(o, "start", json_object_new_uint64(r->start));
 		mt_json_add(o, "end", json_object_new_uint64(r->end));
-		mt_json_add(o, "name", json_object_new_string(r->name));
-		mt_json_add(o, "kind", json_object_new_string(kinds[r->kind]));
+		mt_json_add(o, "name", mt_json_str(r->name));
+		mt_json_add(o, "kind", mt_json_str(kinds[r->kind]));
 		mt_json_add(o, "depth", json_object_new_int((int)r->depth));
 		json_object_array_add(a, o);
 	}
@@ -218,7 +218,7 @@ static struct json_object *zones_json(const struct mt_show *sh)
 		if (!zone_meets(sh, &zi->z[i]) || !(o = json_object_new_object()))
 			continue;
 		mt_json_add(o, "node", json_object_new_int(zi->z[i].node));
-		mt_json_add(o, "zone", json_object_new_string(mt_zone_name(zi->z[i].zone)));
+		mt_json_add(o, "zone", mt_json_str(mt_zone_name(zi->z[i].zone)));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -234,15 +234,13 @@ static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 	mt_json_add(doc, "start", json_object_new_uint64(first_byte(sh)));
 	mt_json_add(doc, "end", json_object_new_uint64(last_byte(sh)));
 	mt_json_add(doc, "size", json_object_new_uint64(sh->snap->block_size));
-	mt_json_add(doc, "state", json_object_new_string(mt_state_name(b->state)));
-	mt_json_add(doc, "state_raw",
-		    d->state_present ? json_object_new_string(d->state_raw) : NULL);
+	mt_json_add(doc, "state", mt_json_str(mt_state_name(b->state)));
+	mt_json_add(doc, "state_raw", d->state_present ? mt_json_str(d->state_raw) : NULL);
 	mt_json_add(doc, "online", d->online < 0 ? NULL : json_object_new_boolean(d->online));
 	if (b->nzones != MT_ZONES_UNKNOWN) {
 		zones = json_object_new_array();
 		for (unsigned i = 0; zones && i < b->nzones; i++)
-			json_object_array_add(zones,
-					      json_object_new_string(mt_zone_name(b->zones[i])));
+			json_object_array_add(zones, mt_json_str(mt_zone_name(b->zones[i])));
 	}
 	mt_json_add(doc, "zones", zones);
 	mt_json_add(doc, "phys_index",
@@ -267,7 +265,7 @@ static void census_json(const struct mt_show *sh, struct json_object *doc)
 	struct json_object *o = NULL;
 
 	mt_json_add(doc, "offline_verdict",
-		    v == MT_VERDICT_NONE ? NULL : json_object_new_string(mt_verdict_name(v)));
+		    v == MT_VERDICT_NONE ? NULL : mt_json_str(mt_verdict_name(v)));
 	if (c && !s->census_err && mt_census_taken(c) && (o = json_object_new_object())) {
 		mt_json_add(o, "free", json_object_new_uint64(c->free));
 		mt_json_add(o, "movable", json_object_new_uint64(c->movable));
@@ -287,9 +285,9 @@ int mt_show_print_json(const struct mt_show *sh, FILE *out)
 	json_attrs(sh, doc);
 	mt_json_add(doc, "resources", resources_json(sh));
 	mt_json_add(doc, "resource_source",
-		    json_object_new_string(sh->snap->resources.source == MT_RES_IOMEM    ? "iomem"
-					   : sh->snap->resources.source == MT_RES_MEMMAP ? "memmap"
-											 : "none"));
+		    mt_json_str(sh->snap->resources.source == MT_RES_IOMEM    ? "iomem"
+				: sh->snap->resources.source == MT_RES_MEMMAP ? "memmap"
+									      : "none"));
 	mt_json_add(doc, "zone_spans", zones_json(sh));
 	census_json(sh, doc);
 	findings = json_object_new_array();

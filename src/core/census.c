@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/census.h"
+#include "shared/macro.h"
 
 /* include/uapi/linux/kernel-page-flags.h, and the kernel-internal bits root sees. */
 enum {
@@ -92,33 +93,50 @@ const char *mt_verdict_name(enum mt_verdict v)
 	return "unknown";
 }
 
+/*
+ * Read in windows of at most this many pages (256 KiB of flags): a 64 GiB
+ * block of 4 KiB pages is 16 Mi pages, 128 MiB of flags, which is never
+ * allocated whole, and a block_size_bytes from a broken capture cannot
+ * ask malloc for its size.
+ */
+#define CENSUS_WINDOW ((size_t)32768)
+
 int mt_census_read(int fd, uint64_t first_pfn, uint64_t npages, struct mt_census *c)
 {
-	size_t len = npages * sizeof(uint64_t);
-	uint64_t *flags;
-	ssize_t n;
+	uint64_t flags[512], *buf = flags;
+	size_t cap = ARRAY_SIZE(flags);
+	int r = 0;
 
 	*c = (struct mt_census){ 0 };
-	if (npages == 0 || npages > (SIZE_MAX / sizeof(uint64_t)) ||
-	    first_pfn > (uint64_t)INT64_MAX / sizeof(uint64_t))
+	if (npages == 0 || first_pfn > (uint64_t)INT64_MAX / sizeof(uint64_t) ||
+	    npages > (uint64_t)INT64_MAX / sizeof(uint64_t) - first_pfn)
 		return -EINVAL;
-	/* 256 KiB for a 128 MiB block: the heap, not the stack. */
-	flags = malloc(len);
-	if (!flags)
-		return -ENOMEM;
-	do {
-		n = pread(fd, flags, len, (off_t)(first_pfn * sizeof(uint64_t)));
-	} while (n < 0 && errno == EINTR);
-	if (n >= 0 && (size_t)n < len) {
-		free(flags);
-		return -ENODATA;
+	/* 256 KiB for a 128 MiB block: the heap, not the stack; small blocks need neither. */
+	if (npages > cap) {
+		cap = npages < CENSUS_WINDOW ? (size_t)npages : CENSUS_WINDOW;
+		buf = malloc(cap * sizeof(*buf));
+		if (!buf)
+			return -ENOMEM;
 	}
-	if (n < 0) {
-		n = -errno;
-		free(flags);
-		return (int)n;
+	for (uint64_t done = 0; done < npages && r == 0;) {
+		size_t want = npages - done < cap ? (size_t)(npages - done) : cap;
+		off_t off = (off_t)((first_pfn + done) * sizeof(uint64_t));
+		ssize_t n;
+
+		do {
+			n = pread(fd, buf, want * sizeof(uint64_t), off);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0)
+			r = -errno;
+		else if ((size_t)n < want * sizeof(uint64_t))
+			r = -ENODATA;
+		else
+			mt_census_count(buf, want, c);
+		done += want;
 	}
-	mt_census_count(flags, npages, c);
-	free(flags);
-	return 0;
+	if (buf != flags)
+		free(buf);
+	if (r < 0)
+		*c = (struct mt_census){ 0 };
+	return r;
 }

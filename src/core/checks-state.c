@@ -191,15 +191,25 @@ CHECK_FN(check_bad_block_size)
 {
 	const struct mt_snapshot *s = ctx->s;
 	struct mt_finding *f;
+	int r;
 
 	if (!s->block_size_err)
 		return 0;
 	f = mt_findings_group(out, "bad-block-size", MT_SEV_ERROR, NULL);
 	if (!f)
 		return -ENOMEM;
-	if (mt_finding_set_message(
-		    f, "memory/block_size_bytes is %s",
-		    s->block_size_err == -ENOENT ? "missing" : "not a power-of-two hex size") < 0)
+	if (s->block_size_err == -EOVERFLOW)
+		r = mt_finding_set_message(f,
+					   "memory/block_size_bytes is too large for memory%" PRIu32
+					   ": its addresses pass 2^64",
+					   s->overflow_block);
+	else
+		r = mt_finding_set_message(f, "memory/block_size_bytes is %s",
+					   s->block_size_err == -ENOENT ? "missing"
+					   : s->block_size_err == -ERANGE
+						   ? "outside what a kernel has (4 KiB to 64 GiB)"
+						   : "not a power-of-two hex size");
+	if (r < 0)
 		return -ENOMEM;
 	return mt_finding_set_hint(f, "no block address or size can be trusted; checks that "
 				      "need addresses are off");

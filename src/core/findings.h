@@ -20,7 +20,8 @@ struct mt_finding {
 	char *key;        /* the cause, for grouping; never shown */
 	uint32_t *blocks; /* sorted, unique */
 	size_t nblocks;
-	int *nodes; /* sorted, unique */
+	size_t blocks_cap; /* allocated: grows by doubling */
+	int *nodes;        /* sorted, unique */
 	size_t nnodes;
 	char *message;
 	char *hint;

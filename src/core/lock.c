@@ -10,15 +10,25 @@
 #include <unistd.h>
 
 #include "core/lock.h"
+#include "shared/macro.h"
+#include "shared/sysfs.h"
 
 #define LOCK_PATH    "run/lock/memtopo.lock"
 #define LOCK_POLL_MS 100
 
-/* run/lock may be missing in a sysroot (a fixture); the live /run/lock exists. */
+/*
+ * run/lock may be missing in a sysroot (a fixture); the live /run/lock
+ * exists. mkdirat() follows every component but the last: "lock" is made
+ * in run/ as resolved inside the sysroot, never through a link out of it.
+ */
 static void make_parents(int root_fd)
 {
+	_cleanup_close_ int run_fd = -1;
+
 	mkdirat(root_fd, "run", 0755);
-	mkdirat(root_fd, "run/lock", 0755);
+	run_fd = mt_open(root_fd, "run", O_PATH | O_DIRECTORY, 0, 0);
+	if (run_fd >= 0)
+		mkdirat(run_fd, "lock", 0755);
 }
 
 static pid_t read_holder(int fd)
@@ -45,8 +55,14 @@ static int open_lock(const struct mt_sysroot *sr, struct mt_lock *lock)
 	} else {
 		snprintf(lock->path, sizeof(lock->path), "%s/%s", sr->root_path, LOCK_PATH);
 		make_parents(sr->root_fd);
-		fd = openat(sr->root_fd, LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-			    0644);
+		/* O_NONBLOCK: a FIFO in its place must not hang the open; then refused. */
+		fd = mt_open(sr->root_fd, LOCK_PATH, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK,
+			     0644, 0);
+		if (fd >= 0 && mt_check_regular(fd, sr->root_fd, LOCK_PATH, UINT64_MAX) < 0) {
+			close(fd);
+			return -ENXIO;
+		}
+		return fd;
 	}
 	return fd < 0 ? -errno : fd;
 }

@@ -77,11 +77,24 @@ static bool block_has_zone(const struct mt_block *b, enum mt_zone z)
 	return false;
 }
 
+/*
+ * The zone an online block is in is the first word of its valid_zones:
+ * since 4.13 the only one; before, the current zone and then those it
+ * could move to (s390's memory17 "Normal Movable" is in Normal; kernel.md).
+ * An offline block may go to any of them.
+ */
+static bool block_in_zone(const struct mt_block *b, enum mt_zone z)
+{
+	if (b->state == MT_STATE_ONLINE)
+		return b->nzones != MT_ZONES_UNKNOWN && b->nzones > 0 && b->zones[0] == z;
+	return block_has_zone(b, z);
+}
+
 /* --zone: the zone an online block is in, or one an offline block may go to. */
 static bool zone_matches(const struct mt_block *b, unsigned mask)
 {
 	for (int z = 0; mask && z < MT_ZONE_COUNT; z++)
-		if ((mask & (1u << z)) && block_has_zone(b, (enum mt_zone)z))
+		if ((mask & (1u << z)) && block_in_zone(b, (enum mt_zone)z))
 			return true;
 	return !mask;
 }
@@ -191,8 +204,8 @@ static int cmp_offline(const void *a, const void *b, void *arg)
 {
 	const struct mt_snapshot *s = arg;
 	const struct mt_hp_step *x = a, *y = b;
-	bool mx = block_has_zone(&s->blocks[x->idx], MT_ZONE_MOVABLE);
-	bool my = block_has_zone(&s->blocks[y->idx], MT_ZONE_MOVABLE);
+	bool mx = block_in_zone(&s->blocks[x->idx], MT_ZONE_MOVABLE);
+	bool my = block_in_zone(&s->blocks[y->idx], MT_ZONE_MOVABLE);
 
 	if (mx != my)
 		return mx ? -1 : 1;

@@ -11,6 +11,13 @@
 #include "core/resources.h"
 #include "shared/sysfs.h"
 
+/*
+ * One line per resource, about 60 bytes: even a machine with tens of
+ * thousands of ranges (each PCI BAR, each DIMM) stays near 2 MiB. 16 MiB is
+ * room enough; past it the file is not an iomem (a link to /dev/zero).
+ */
+#define MT_IOMEM_MAX ((size_t)16 << 20)
+
 /* 1 when iomem gave real addresses, 0 when it is absent or zeroed, -ENOMEM. */
 static int read_iomem(int proc_fd, struct mt_resources *out)
 {
@@ -19,7 +26,7 @@ static int read_iomem(int proc_fd, struct mt_resources *out)
 	bool zero;
 	int r;
 
-	len = mt_read_file(proc_fd, "iomem", &text);
+	len = mt_read_file(proc_fd, "iomem", MT_IOMEM_MAX, 0, &text);
 	if (len == -ENOMEM)
 		return -ENOMEM;
 	if (len < 0)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "shared/macro.h"
+#include "shared/text.h"
 #include "shared/parallel.h"
 #include "snapshot-internal.h"
 
@@ -40,9 +41,12 @@ static void read_state(const struct block_at *at, struct mt_block *b, struct mt_
 	b->state = (uint8_t)mt_state_parse(buf);
 	if (d) {
 		d->state_present = true;
-		/* Truncated on purpose: it only names the garbage in a message. */
-		snprintf(d->state_raw, sizeof(d->state_raw), "%.*s", (int)sizeof(d->state_raw) - 1,
-			 buf);
+		/*
+		 * Truncated on purpose: it only names the garbage in a message,
+		 * made visible ("\x1b[2J", "on\xffline"): no raw byte reaches a
+		 * terminal or a JSON string.
+		 */
+		mt_visible(d->state_raw, sizeof(d->state_raw), buf);
 	}
 }
 
@@ -133,7 +137,7 @@ static int read_block(const struct read_ctx *c, size_t i)
 	snprintf(at.prefix, sizeof(at.prefix), "memory%" PRIu32 "/", b->id);
 	/* With LINKS every block's own links are read, else only as a fallback. */
 	if ((want & MT_WANT_LINKS) || ((want & MT_WANT_NODES) && b->nnodes == 0)) {
-		fd = openat(c->mem_fd, at.prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = mt_open(c->mem_fd, at.prefix, O_RDONLY | O_DIRECTORY, 0, 0);
 		if (fd < 0)
 			return 0; /* the block vanished (hot-remove) or is unreadable */
 		r = mt_links_read_forward(c->s, b, d, fd, c->dir_flags);

@@ -37,12 +37,20 @@ static int alloc_census(struct mt_snapshot *s)
 
 static int open_kpageflags(const struct mt_sysroot *sr)
 {
-	int fd;
+	int fd, r;
 
 	if (sr->proc_fd < 0)
 		return -ENOENT;
-	fd = openat(sr->proc_fd, "kpageflags", O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	fd = mt_open(sr->proc_fd, "kpageflags", O_RDONLY | O_NONBLOCK, 0, 0);
+	if (fd < 0)
+		return fd;
+	/* Its size is the machine's memory: only the type is checked; reads are per block. */
+	r = mt_check_regular(fd, sr->proc_fd, "kpageflags", UINT64_MAX);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 /* One block; fd is kpageflags. Sets the verdict; returns -errno of the read. */

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 
 #include "shared/macro.h"
+#include "shared/text.h"
 #include "snapshot-internal.h"
 
 static const char *const param_names[MT_PARAM_COUNT] = {
@@ -46,7 +47,8 @@ static char *read_string(int dirfd, const char *path)
 
 	if (dirfd < 0 || mt_read_attr(dirfd, path, buf, sizeof(buf)) <= 0)
 		return NULL;
-	return strdup(buf);
+	/* Shown as it is in tables and messages: no raw control bytes. */
+	return mt_visible_dup(buf);
 }
 
 /*
@@ -102,12 +104,20 @@ static void read_kernel(const struct mt_sysroot *sr, struct mt_snapshot *s)
 	s->machine = machine(sr, s->osrelease);
 }
 
+/*
+ * zoneinfo: about 1.5 KiB per zone plus 130 bytes per CPU per populated
+ * zone (its pageset): 64 nodes x 4 zones x 2048 CPUs is 64 MiB, beyond any
+ * machine built. meminfo is some 60 lines of 30 bytes: 64 KiB is plenty.
+ */
+#define ZONEINFO_MAX ((size_t)64 << 20)
+#define MEMINFO_MAX  ((size_t)64 << 10)
+
 static int read_zoneinfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
 {
 	_cleanup_free_ char *text = NULL;
 	int r;
 
-	if (sr->proc_fd < 0 || mt_read_file(sr->proc_fd, "zoneinfo", &text) < 0)
+	if (sr->proc_fd < 0 || mt_read_file(sr->proc_fd, "zoneinfo", ZONEINFO_MAX, 0, &text) < 0)
 		return 0;
 	r = mt_zoneinfo_parse(text, &s->zoneinfo);
 	if (r == -ENOMEM)
@@ -122,7 +132,7 @@ static void read_meminfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
 	const char *p;
 	uint64_t kib;
 
-	if (sr->proc_fd < 0 || mt_read_file(sr->proc_fd, "meminfo", &text) < 0)
+	if (sr->proc_fd < 0 || mt_read_file(sr->proc_fd, "meminfo", MEMINFO_MAX, 0, &text) < 0)
 		return;
 	p = strstr(text, "MemTotal:");
 	if (p && sscanf(p, "MemTotal: %" SCNu64 " kB", &kib) == 1)

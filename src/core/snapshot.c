@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "shared/text.h"
 #include "shared/macro.h"
 #include "snapshot-internal.h"
 #include "core/snapshot.h"
@@ -76,7 +77,32 @@ static int read_block_size(struct mt_snapshot *s, int mem_fd)
 	/* "%lx\n": hex without 0x. Zero or not a power of two is garbage. */
 	if (mt_parse_ulong(buf, 16, &v) < 0 || v == 0 || (v & (v - 1)))
 		return -EINVAL;
+	/*
+	 * A block is at least a page and at most 64 GiB (the largest
+	 * memory_block_size any architecture picks: ppc64 with 16 GiB
+	 * pages; kernel.md): anything else makes addresses wrap.
+	 */
+	if (v < MT_BLOCK_SIZE_MIN || v > MT_BLOCK_SIZE_MAX)
+		return -ERANGE;
 	s->block_size = v;
+	return 0;
+}
+
+/*
+ * The last block's last byte must be an address: id * size + size - 1
+ * within 64 bits. Blocks are sorted, so the last one decides.
+ */
+static int check_block_ids(struct mt_snapshot *s)
+{
+	uint64_t bs = s->block_size;
+
+	if (!bs || s->nblocks == 0)
+		return 0;
+	if (s->blocks[s->nblocks - 1].id > (UINT64_MAX - (bs - 1)) / bs) {
+		s->block_size = 0;
+		s->block_size_err = -EOVERFLOW;
+		s->overflow_block = s->blocks[s->nblocks - 1].id;
+	}
 	return 0;
 }
 
@@ -213,7 +239,8 @@ static char *read_policy(int dirfd, const char *path)
 
 	if (dirfd < 0 || mt_read_attr(dirfd, path, buf, sizeof(buf)) <= 0)
 		return NULL;
-	return strdup(buf);
+	/* Shown as it is in tables and messages: no raw control bytes. */
+	return mt_visible_dup(buf);
 }
 
 int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snapshot **out,
@@ -233,6 +260,8 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 	if (sr->mem_fd >= 0) {
 		s->block_size_err = read_block_size(s, sr->mem_fd);
 		r = list_blocks(s, sr->mem_fd);
+		if (r == 0)
+			r = check_block_ids(s);
 	} else {
 		r = node_only_capture(sr, s);
 	}

@@ -81,8 +81,14 @@ enum mt_hotplug_param {
 struct mt_snapshot {
 	unsigned want;
 	unsigned long block_size; /* 0 when block_size_err is set */
-	int block_size_err;       /* -ENOENT missing, -EINVAL garbage or not 2^n */
-	struct mt_block *blocks;  /* sorted by id */
+	/*
+	 * -ENOENT missing, -EINVAL garbage or not 2^n, -ERANGE outside
+	 * [MT_BLOCK_SIZE_MIN, MT_BLOCK_SIZE_MAX], -EOVERFLOW a block
+	 * (overflow_block) whose addresses pass 2^64.
+	 */
+	int block_size_err;
+	uint32_t overflow_block;
+	struct mt_block *blocks; /* sorted by id */
 	size_t nblocks;
 	/* The node lists of the (rare) blocks linked to several nodes. */
 	int **node_sets;
@@ -149,6 +155,9 @@ long mt_snapshot_find(const struct mt_snapshot *s, unsigned long id);
 
 /* Block ids are stored in 32 bits; a larger one is not a real block. */
 #define MT_BLOCK_ID_MAX UINT32_MAX
+/* What a kernel's block_size_bytes can be: one 4 KiB page to 64 GiB. */
+#define MT_BLOCK_SIZE_MIN ((unsigned long)4096)
+#define MT_BLOCK_SIZE_MAX ((unsigned long)64 << 30)
 
 /* The nodes of a block as a sorted array of b->nnodes. */
 static inline const int *mt_block_nodes(const struct mt_snapshot *s, const struct mt_block *b)

@@ -11,11 +11,14 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "shared/clock.h"
+#include "shared/macro.h"
+#include "shared/sysfs.h"
 #include "core/state-write.h"
 
 static sigset_t watched(void)
@@ -78,20 +81,31 @@ struct watch {
 	int result; /* 0, -ETIMEDOUT or -ECANCELED: why the watchdog killed the child */
 };
 
-/* The child: every signal blocked (no spurious EINTR), one write, the errno as status. */
-static _Noreturn void write_child(struct watch *w, int mem_fd, uint32_t block, const char *value)
+/*
+ * The child: every signal blocked (no spurious EINTR), one write, the errno
+ * as status. block_fd is the block's directory, resolved by the parent
+ * inside the sysroot; state itself must be a regular file there, not a
+ * link (O_NOFOLLOW) nor a FIFO (O_NONBLOCK keeps the open from waiting,
+ * then the write blocks as the kernel's own does).
+ */
+static _Noreturn void write_child(struct watch *w, int block_fd, const char *value)
 {
+	struct stat st;
 	sigset_t all;
-	char path[48];
 	ssize_t n;
 	int fd;
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	__atomic_store_n(&w->pid, getpid(), __ATOMIC_RELEASE);
-	snprintf(path, sizeof(path), "memory%" PRIu32 "/state", block);
-	fd = openat(mem_fd, path, O_WRONLY | O_CLOEXEC);
+	fd = openat(block_fd, "state", O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
+		_exit(errno & 0xff);
+	if (fstat(fd, &st) < 0)
+		_exit(errno & 0xff);
+	if (!S_ISREG(st.st_mode))
+		_exit(ENXIO);
+	if (fcntl(fd, F_SETFL, 0) < 0)
 		_exit(errno & 0xff);
 	n = write(fd, value, strlen(value));
 	_exit(n < 0 ? errno & 0xff : 0);
@@ -140,10 +154,17 @@ int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_m
 		   struct mt_interrupts *in)
 {
 	struct watch w = { .deadline = mt_now_ms() + timeout_ms, .in = in };
+	_cleanup_close_ int block_fd = -1;
+	char name[24];
 	pthread_t thread;
 	int status, r;
 	pid_t pid;
 
+	/* Under --sysroot a memoryN that links out of it is refused here (-EXDEV). */
+	snprintf(name, sizeof(name), "memory%" PRIu32, block);
+	block_fd = mt_open(mem_fd, name, O_PATH | O_DIRECTORY, 0, 0);
+	if (block_fd < 0)
+		return block_fd;
 	w.done_fd = eventfd(0, EFD_CLOEXEC);
 	if (w.done_fd < 0)
 		return -errno;
@@ -154,7 +175,7 @@ int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_m
 	}
 	pid = vfork();
 	if (pid == 0)
-		write_child(&w, mem_fd, block, value);
+		write_child(&w, block_fd, value);
 	r = pid < 0 ? -errno : 0;
 	/* Here the child has ended (or never started): stop the watchdog. */
 	(void)eventfd_write(w.done_fd, 1); /* a fresh counter: cannot overflow */

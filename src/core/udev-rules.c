@@ -16,6 +16,7 @@
 
 #include "shared/macro.h"
 #include "shared/sysfs.h"
+#include "shared/text.h"
 #include "core/udev-rules.h"
 
 /* udev ignores a logical line this long or longer (UDEV_LINE_SIZE). */
@@ -485,31 +486,30 @@ static int scan_dir(struct scan *s, unsigned dir)
 }
 
 /*
- * The text of one rules file: 1 with *text set, 0 when it is masked (a
- * symlink to /dev/null) or unreadable, -ENOMEM. An absolute symlink is
- * resolved inside the sysroot, not on the running system (one level).
+ * A rules file is text a person wrote: systemd's largest is some 20 KiB.
+ * 1 MiB is fifty times that; past it the file is not a rules file.
  */
-static int read_rules_file(int root_fd, int dir_fd, const char *name, char **text)
+#define UDEV_RULES_MAX ((size_t)1 << 20)
+
+/*
+ * The text of one rules file: 1 with *text set, 0 when it is masked (a
+ * symlink to /dev/null) or unreadable, -ENOMEM. It is opened from the
+ * sysroot's root (MT_OPEN_IN_ROOT): an absolute symlink means a file inside
+ * the sysroot, never one of the running system.
+ */
+static int read_rules_file(int root_fd, int dir_fd, unsigned dir, const char *name, char **text)
 {
-	char target[PATH_MAX];
+	char target[PATH_MAX], path[PATH_MAX];
 	ssize_t n;
 
 	n = readlinkat(dir_fd, name, target, sizeof(target) - 1);
 	if (n >= 0) {
-		const char *t = target;
-
 		target[n] = '\0';
 		if (strcmp(target, "/dev/null") == 0)
 			return 0;
-		while (*t == '/')
-			t++;
-		if (t != target)
-			n = mt_read_file(root_fd, t, text);
-		else
-			n = mt_read_file(dir_fd, name, text);
-	} else {
-		n = mt_read_file(dir_fd, name, text);
 	}
+	snprintf(path, sizeof(path), "%s/%s", rules_dirs[dir], name);
+	n = mt_read_file(root_fd, path, UDEV_RULES_MAX, MT_OPEN_IN_ROOT, text);
 	if (n == -ENOMEM)
 		return -ENOMEM;
 	return n >= 0;
@@ -520,7 +520,11 @@ static int add_result(struct mt_udev_rules *out, const struct candidate *c, unsi
 	struct mt_udev_rule *nr;
 	char *path;
 
-	if (asprintf(&path, "%s/%s", rules_dirs[c->dir], c->name) < 0)
+	char name[NAME_MAX * 4 + 1];
+
+	/* A file name is bytes: shown visible in messages and JSON. */
+	mt_visible(name, sizeof(name), c->name);
+	if (asprintf(&path, "%s/%s", rules_dirs[c->dir], name) < 0)
 		return -ENOMEM;
 	nr = realloc(out->r, (out->n + 1) * sizeof(*nr));
 	if (!nr) {
@@ -538,7 +542,7 @@ static int check_candidate(int root_fd, const struct scan *s, const struct candi
 	_cleanup_free_ char *text = NULL;
 	int r;
 
-	r = read_rules_file(root_fd, s->fds[c->dir], c->name, &text);
+	r = read_rules_file(root_fd, s->fds[c->dir], c->dir, c->name, &text);
 	if (r <= 0)
 		return r;
 	r = text_onlines_memory(text);
@@ -567,7 +571,8 @@ static int scan_all(int root_fd, struct scan *s, struct mt_udev_rules *out)
 	int r;
 
 	for (unsigned i = 0; i < ARRAY_SIZE(rules_dirs); i++) {
-		s->fds[i] = openat(root_fd, rules_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		s->fds[i] =
+			mt_open(root_fd, rules_dirs[i], O_RDONLY | O_DIRECTORY, 0, MT_OPEN_IN_ROOT);
 		if (s->fds[i] < 0)
 			continue;
 		out->dirs_found++;

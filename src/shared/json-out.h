@@ -8,6 +8,13 @@
 
 /* {"memtopo": {"version": "X.Y.Z", "schema": 1}} to which a command adds. */
 struct json_object *mt_json_document(void);
+/*
+ * A JSON string that is valid UTF-8 whatever the bytes: each byte of a
+ * broken sequence becomes U+FFFD (json-c escapes control characters but
+ * copies bad UTF-8 as it is). Every string of every document goes through
+ * it. NULL when s is NULL or out of memory.
+ */
+struct json_object *mt_json_str(const char *s);
 /* json_object_object_add that turns failure into -ENOMEM. */
 int mt_json_add(struct json_object *obj, const char *key, struct json_object *val);
 /* Print pretty (two spaces) with a final newline, and drop the document. */

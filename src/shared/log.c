@@ -1,13 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "shared/log.h"
+#include "shared/text.h"
 
+/*
+ * A message can carry bytes of a file (a path, a value): control
+ * characters and bad UTF-8 are made visible, never sent to a terminal.
+ */
 void mt_verr(const char *fmt, va_list ap)
 {
-	fputs("memtopo: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg = NULL, *vis;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("memtopo: out of memory\n", stderr);
+		return;
+	}
+	vis = mt_visible_dup(msg);
+	fprintf(stderr, "memtopo: %s\n", vis ? vis : "out of memory");
+	free(vis);
+	free(msg);
 }
 
 void mt_err(const char *fmt, ...)

@@ -15,9 +15,13 @@ ssize_t mt_read_attr(int dirfd, const char *path, char *buf, size_t size)
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO in a capture must not stop the run at open(). */
+	fd = mt_open(dirfd, path, O_RDONLY | O_NONBLOCK, 0, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
+	n = mt_check_regular(fd, dirfd, path, MT_ATTR_MAX);
+	if (n < 0)
+		return n;
 	do {
 		n = read(fd, buf, size - 1);
 	} while (n < 0 && errno == EINTR);
@@ -30,15 +34,20 @@ ssize_t mt_read_attr(int dirfd, const char *path, char *buf, size_t size)
 	return n;
 }
 
-ssize_t mt_read_file(int dirfd, const char *path, char **out)
+ssize_t mt_read_file(int dirfd, const char *path, size_t max, unsigned how, char **out)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 16384;
+	int r;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = mt_open(dirfd, path, O_RDONLY | O_NONBLOCK, 0, how);
 	if (fd < 0)
-		return -errno;
+		return fd;
+	/* procfs files say size 0: the bound is enforced on what is read too. */
+	r = mt_check_regular(fd, dirfd, path, max);
+	if (r < 0)
+		return r;
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
@@ -64,6 +73,11 @@ ssize_t mt_read_file(int dirfd, const char *path, char **out)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len > max) {
+			mt_refusal_note(dirfd, path, -EFBIG,
+					"longer than any kernel writes it: not read");
+			return -EFBIG;
+		}
 	}
 	buf[len] = '\0';
 	*out = TAKE_PTR(buf);
@@ -122,9 +136,9 @@ int mt_dir_open(struct mt_dir *d, int dirfd, const char *path, unsigned flags)
 	d->owns_fd = true;
 	d->buf = d->small;
 	d->bufsz = sizeof(d->small);
-	d->fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d->fd = mt_open(dirfd, path, O_RDONLY | O_DIRECTORY, 0, 0);
 	if (d->fd < 0)
-		return -errno;
+		return d->fd;
 	if (large) {
 		/* A machine with 65,536 blocks: 128 getdents calls, not 1,000. */
 		d->bufsz = 32 * 1024;

@@ -7,12 +7,60 @@
 #ifndef MEMTOPO_SYSFS_H
 #define MEMTOPO_SYSFS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define MT_SYSFS_MEMORY "devices/system/memory"
 #define MT_SYSFS_NODE   "devices/system/node"
+
+/*
+ * Opening files of the sysroot (sysfs-open.c). Under --sysroot
+ * (mt_open_confine(true), set by mt_sysroot_open) a path is resolved inside
+ * its directory fd: no absolute link, no ".." above it (RESOLVE_BENEATH),
+ * or, with MT_OPEN_IN_ROOT, dirfd is the sysroot and absolute links mean
+ * paths inside it (RESOLVE_IN_ROOT, as in a chroot). On the live machine
+ * paths are opened as they are, but for MT_OPEN_IN_ROOT (there dirfd is "/"
+ * or a root a caller chose). O_CLOEXEC and O_NOCTTY are always added.
+ * Returns the fd or -errno: -EXDEV for a link that leaves (noted as a
+ * refusal, below), -ELOOP for a loop.
+ */
+enum { MT_OPEN_IN_ROOT = 1 << 0 };
+void mt_open_confine(bool on);
+int mt_open(int dirfd, const char *path, int flags, mode_t mode, unsigned how);
+/* The same rule one component at a time, for kernels without openat2 (< 5.6). */
+int mt_open_walk(int dirfd, const char *path, int flags, mode_t mode, bool in_root);
+
+/*
+ * fd (opened as dirfd/path) must be a regular file of at most max bytes:
+ * sysfs attributes and procfs files are. -EISDIR for a directory, -ENXIO
+ * for a FIFO, device or socket, -EFBIG when larger; the last two are noted.
+ */
+int mt_check_regular(int fd, int dirfd, const char *path, uint64_t max);
+
+/*
+ * Refusals: files memtopo would not open or read because of what the tree
+ * holds (a link out of the sysroot, a FIFO, an endless file). The first of
+ * a run is kept, with a count, for the command line's one line on stderr
+ * (core never prints). Thread-safe: blocks are read in parallel.
+ */
+struct mt_refusal {
+	char path[PATH_MAX];
+	char why[64];
+	int err;
+	unsigned count;
+};
+void mt_refusal_note(int dirfd, const char *path, int err, const char *why);
+/* How many since the last take (0: none, *out untouched); resets the count. */
+unsigned mt_refusal_take(struct mt_refusal *out);
+
+/*
+ * The bounds of a read. A sysfs attribute is at most one page (PAGE_SIZE
+ * of the machine: 64 KiB on arm64/ppc64 with 64K pages, the largest).
+ */
+#define MT_ATTR_MAX ((uint64_t)64 * 1024)
 
 /*
  * Read one attribute with a single read(2) into buf (NUL-terminated, the
@@ -23,10 +71,12 @@
 ssize_t mt_read_attr(int dirfd, const char *path, char *buf, size_t size);
 
 /*
- * Read a whole (procfs) file of any length into a malloc'ed, NUL-terminated
- * buffer. Returns the length, or -errno.
+ * Read a whole (procfs) file of at most max bytes into a malloc'ed,
+ * NUL-terminated buffer. Returns the length, or -errno (-EFBIG past max:
+ * /dev/zero or an endless file is an error for that file, not an OOM).
+ * how: as for mt_open().
  */
-ssize_t mt_read_file(int dirfd, const char *path, char **out);
+ssize_t mt_read_file(int dirfd, const char *path, size_t max, unsigned how, char **out);
 
 /* Strict parsers: the whole string, no sign, no overflow. 0 or -EINVAL/-ERANGE. */
 int mt_parse_ulong(const char *s, int base, unsigned long *out);

@@ -43,11 +43,9 @@ static char *find_mountpoint(const struct mt_libmount *m, struct libmnt_table *t
 	return found;
 }
 
-static int open_dir(int dirfd, const char *path)
+static int open_dir(int dirfd, const char *path, unsigned how)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
+	return mt_open(dirfd, path, O_RDONLY | O_DIRECTORY, 0, how);
 }
 
 static int locate_live(struct mt_sysroot *sr)
@@ -121,10 +119,13 @@ int mt_sysroot_open(struct mt_sysroot *sr, const char *sysroot)
 			r = join(&sr->proc_path, sr->root_path, "/proc");
 		if (r < 0)
 			return r;
-		sr->root_fd = open_dir(AT_FDCWD, sysroot);
+		/* The root itself is the user's path; everything below stays inside it. */
+		mt_open_confine(false);
+		sr->root_fd = open_dir(AT_FDCWD, sysroot, 0);
 		if (sr->root_fd < 0)
 			return sr->root_fd;
-		sr->sys_fd = open_dir(sr->root_fd, "sys");
+		mt_open_confine(true);
+		sr->sys_fd = open_dir(sr->root_fd, "sys", 0);
 	} else {
 		sr->root_path = strdup("");
 		if (!sr->root_path)
@@ -132,24 +133,28 @@ int mt_sysroot_open(struct mt_sysroot *sr, const char *sysroot)
 		r = locate_live(sr);
 		if (r < 0)
 			return r;
-		sr->root_fd = open_dir(AT_FDCWD, "/");
+		mt_open_confine(false);
+		sr->root_fd = open_dir(AT_FDCWD, "/", 0);
 		if (sr->root_fd < 0)
 			return sr->root_fd;
-		sr->sys_fd = open_dir(AT_FDCWD, sr->sys_path);
+		sr->sys_fd = open_dir(AT_FDCWD, sr->sys_path, 0);
 	}
 	if (sr->sys_fd < 0)
 		return sr->sys_fd;
-	sr->proc_fd = open_dir(sysroot ? sr->root_fd : AT_FDCWD, sysroot ? "proc" : sr->proc_path);
+	if (sysroot)
+		sr->proc_fd = open_dir(sr->root_fd, "proc", 0);
+	else
+		sr->proc_fd = open_dir(AT_FDCWD, sr->proc_path, 0);
 	if (sr->proc_fd < 0)
 		sr->proc_fd = -1;
-	sr->mem_fd = open_dir(sr->sys_fd, MT_SYSFS_MEMORY);
+	sr->mem_fd = open_dir(sr->sys_fd, MT_SYSFS_MEMORY, 0);
 	if (sr->mem_fd < 0) {
 		sr->mem_err = sr->mem_fd;
 		sr->mem_fd = -1;
 	} else {
 		sr->dirs_fill = dirs_fill(sr->mem_fd);
 	}
-	sr->node_fd = open_dir(sr->sys_fd, MT_SYSFS_NODE);
+	sr->node_fd = open_dir(sr->sys_fd, MT_SYSFS_NODE, 0);
 	if (sr->node_fd < 0)
 		sr->node_fd = -1;
 	return 0;

@@ -146,7 +146,7 @@ static void test_live(void)
 	struct mt_zoneinfo zi;
 	uint64_t present = 0;
 
-	if (mt_read_file(AT_FDCWD, "/proc/zoneinfo", &text) < 0) {
+	if (mt_read_file(AT_FDCWD, "/proc/zoneinfo", (size_t)64 << 20, 0, &text) < 0) {
 		printf("live: no /proc/zoneinfo, skipped\n");
 		return;
 	}

@@ -66,7 +66,7 @@ static inline char *unit_data(const char *dir, const char *name)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char *text = NULL;
 
-	if (fd < 0 || mt_read_file(fd, name, &text) < 0) {
+	if (fd < 0 || mt_read_file(fd, name, (size_t)1 << 24, 0, &text) < 0) {
 		fprintf(stderr, "cannot read test data %s/%s\n", dir, name);
 		exit(1);
 	}
