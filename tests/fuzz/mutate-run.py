@@ -324,6 +324,14 @@ class Mutator:
         return tags
 
 
+def copy_keeping_fifos(src, dst):
+    """copytree's copy_function: a FIFO is made again, never opened."""
+    if stat.S_ISFIFO(os.lstat(src).st_mode):
+        os.mkfifo(dst)
+    else:
+        shutil.copy2(src, dst)
+
+
 def snapshot_dir(d):
     """Content hash of every file under d (links not followed)."""
     h = {}
@@ -481,7 +489,7 @@ def main():
     o = ap.parse_args()
     memtopo = os.path.abspath(o.memtopo)
     if o.trees is None and o.minutes is None:
-        o.trees = 45 if o.ci else 200
+        o.trees = 30 if o.ci else 200
     rng = random.Random(o.seed)
     pending = pending_classes() if o.ci else set()
     excused_tags = set().union(*[PENDING_TAGS.get(c, set()) for c in pending])
@@ -558,7 +566,8 @@ def main():
                     if o.keep:
                         dest = os.path.join(o.keep, "%s-%d-%d" % (cls, o.seed, runs))
                         if not os.path.exists(dest):
-                            shutil.copytree(work, dest, symlinks=True, ignore_dangling_symlinks=True)
+                            shutil.copytree(work, dest, symlinks=True,
+                                            copy_function=copy_keeping_fifos)
                             with open(os.path.join(dest, "command"), "w") as f:
                                 f.write(" ".join(args) + "\n" + line + "\n")
     print("mutate-run: seed %d, %d trees (%d skipped as pending hangs), %d runs; "
