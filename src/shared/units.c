@@ -42,7 +42,8 @@ static int parse_u64(const char *s, int base, uint64_t *out, const char **end)
 {
 	char *e;
 
-	if (!isxdigit((unsigned char)*s))
+	/* In base 16 strtoull() takes a "0x" of its own: "0x0x10" is not a number. */
+	if (!isxdigit((unsigned char)*s) || (base == 16 && tolower((unsigned char)s[1]) == 'x'))
 		return -EINVAL;
 	errno = 0;
 	*out = strtoull(s, &e, base);

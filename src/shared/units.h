@@ -18,7 +18,10 @@ char *mt_size_human(uint64_t bytes, char *buf, size_t size);
  */
 int mt_size_parse(const char *s, uint64_t *bytes);
 
-/* "0xSTART-0xEND", END inclusive. -EINVAL for anything else or START > END. */
+/*
+ * "0xSTART-0xEND", END inclusive. -EINVAL for anything else or START > END,
+ * -ERANGE when a bound does not fit 64 bits.
+ */
 int mt_range_parse(const char *s, uint64_t *first, uint64_t *last);
 
 #endif

@@ -41,6 +41,8 @@ def read_lib(nm, path):
         if not m:
             continue
         member, kind, sym = m.groups()
+        if sym.startswith("__"):
+            continue  # the compiler's own (__odr_asan.*, __asan_*, __stack_chk_fail)
         defined, undefined = members.setdefault(member, (set(), set()))
         if kind == "U":
             undefined.add(sym)
