@@ -22,12 +22,13 @@ build_pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
 # promtool (prometheus) for the metrics and alert rules, systemd-analyze
 # (systemd) for the units, python3-jsonschema for the JSON Schemas,
 # bash-completion for the completion (and its completionsdir), dpkg-dev,
-# debhelper and lintian to build and lint the Debian package.
+# debhelper and lintian to build and lint the Debian package; clang and its
+# runtimes for the libFuzzer harnesses (tests/fuzz).
 test_pkgs=(util-linux mandoc groff-base strace time xz-utils bzip2
 	qemu-system-x86 qemu-system-ppc qemu-system-arm busybox-static cpio binutils
 	gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	prometheus systemd python3-jsonschema bash-completion
-	dpkg-dev debhelper lintian build-essential)
+	dpkg-dev debhelper lintian build-essential clang libclang-rt-14-dev)
 # Lint: format, a second compiler, static analysis (tools/lint.sh).
 lint_pkgs=(clang clang-format clang-tools cppcheck git)
 
@@ -64,6 +65,39 @@ setup_or_fail() {
 	echo "dev.sh: the build in $1 failed" >&2
 	echo "0 passed, 1 failed"
 	exit 1
+}
+
+# libFuzzer: each harness of tests/fuzz for a bounded time from its corpus
+# (new inputs go to a scratch directory, never into the committed corpus).
+# Prints "passed failed"; a harness that finds a crash fails and leaves it
+# in build-fuzz/crashes/.
+fuzz_seconds=${MEMTOPO_FUZZ_SECONDS:-20}
+run_fuzzers() {
+	local passed=0 failed=0 h scratch pending
+	if ! command -v clang >/dev/null ||
+		! CC=clang setup build-fuzz -Dfuzzing=true >/dev/null 2>&1; then
+		echo "dev.sh: no clang or the fuzzing build failed: harnesses not run" >&2
+		echo "0 1"
+		return
+	fi
+	pending=$(grep -v '^#' tests/fuzz/pending | paste -sd, -)
+	mkdir -p build-fuzz/crashes
+	for h in build-fuzz/tests/fuzz/fuzz-*; do
+		[ -x "$h" ] && [ -f "$h" ] || continue
+		scratch=$(mktemp -d)
+		if MEMTOPO_FUZZ_PENDING=$pending "$h" -max_total_time="$fuzz_seconds" \
+			-timeout=20 -rss_limit_mb=2048 -close_fd_mask=3 \
+			-artifact_prefix=build-fuzz/crashes/ "$scratch" \
+			"tests/fuzz/corpus/${h##*/fuzz-}" >"$scratch.log" 2>&1; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+			echo "dev.sh: ${h##*/} found a crash (build-fuzz/crashes/):" >&2
+			tail -n 5 "$scratch.log" >&2
+		fi
+		rm -rf "$scratch" "$scratch.log"
+	done
+	echo "$passed $failed"
 }
 
 # Count results in meson's testlog.json: "passed failed skipped".
@@ -115,6 +149,9 @@ cmd_test() {
 	tools/lint.sh build-lint/results.json || true
 	read -r passed failed skipped < <(count_results build/meson-logs/testlog.json \
 		build-san/meson-logs/testlog.json build-lint/results.json)
+	read -r fpassed ffailed < <(run_fuzzers)
+	passed=$((passed + fpassed))
+	failed=$((failed + ffailed))
 	[ "$skipped" -eq 0 ] || echo "$skipped skipped (not counted as passed)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
