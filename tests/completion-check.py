@@ -88,7 +88,7 @@ def lists_match(memtopo, completion, t):
     glob = help_options(memtopo, None)
     t.eq(sorted(x for x in var("_memtopo_global") if not x.endswith("=")), sorted(glob),
          "global options")
-    for cmd in ("list", "check", "show", "online", "offline", "monitor"):
+    for cmd in ("list", "check", "show", "online", "offline", "monitor", "agent"):
         words, _ = None, None
         p = subprocess.run(["bash", "--norc", "-c", "source %s; _memtopo_opts %s"
                             % (sh_quote(completion), cmd)], capture_output=True, text=True)
@@ -133,18 +133,20 @@ def main(argv):
         checks = re.findall(r"^  ([a-z0-9-]+) +(?:info|warning|error) ",
                             mtlib.run([memtopo, "help", "check"]).text(), re.M)
         cases = [
-            ("memtopo ", ["check", "help", "list", "monitor", "offline", "online", "show"]),
+            ("memtopo ", ["agent", "check", "help", "list", "monitor", "offline", "online",
+                          "show"]),
             ("memtopo o", ["offline", "online"]),
             ("memtopo --sysroot %s s" % root, ["show"]),
-            ("memtopo help ", ["check", "help", "list", "monitor", "offline", "online",
+            ("memtopo help ", ["agent", "check", "help", "list", "monitor", "offline", "online",
                                "show"]),
             ("memtopo --col", ["--color", "--color="]),
             ("memtopo --color=a", ["always", "auto"]),
-            ("memtopo --color= ", ["check", "help", "list", "monitor", "offline", "online",
+            ("memtopo --color= ", ["agent", "check", "help", "list", "monitor", "offline", "online",
                                    "show"]),
             ("memtopo list --summary=", ["always", "never", "only"]),
-            ("memtopo list -o ", ["BLOCK", "BLOCKS", "END", "FLAGS", "NODE", "OFFLINE",
-                                  "RANGE", "REMOVABLE", "SIZE", "START", "STATE", "ZONES"]),
+            ("memtopo list -o ", ["BLOCK", "BLOCKS", "DEVICE", "END", "FLAGS", "NODE", "OFFLINE",
+                                  "RANGE", "REMOVABLE", "SIZE", "SOURCE", "START", "STATE",
+                                  "ZONES"]),
             ("memtopo list -o +RANGE,Z", ["+RANGE,ZONES"]),
             ("memtopo list --output +F", ["+FLAGS"]),
             ("memtopo list -o SIZE,ST", ["SIZE,START", "SIZE,STATE"]),
