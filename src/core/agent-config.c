@@ -365,8 +365,22 @@ static int load_file(int root_fd, const char *path, bool must, struct mt_agent_c
 		     struct mt_config_error *err)
 {
 	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int slash = -1;
+	ssize_t n;
+
+	/*
+	 * --config FILE is the file as typed, even under --sysroot: resolved
+	 * from "/" (a relative name from the working directory), never through
+	 * the confinement meant for the sysroot's own files.
+	 */
+	if (root_fd == AT_FDCWD && path[0] == '/') {
+		slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (slash < 0)
+			return -errno;
+		root_fd = slash;
+	}
 	/* A configuration is a few KiB; a link to /dev/zero is refused, not read. */
-	ssize_t n = mt_read_file(root_fd, path, 1 << 20, MT_OPEN_IN_ROOT, &text);
+	n = mt_read_file(root_fd, path, 1 << 20, MT_OPEN_IN_ROOT, &text);
 
 	if (n < 0) {
 		if (!must && n == -ENOENT)
