@@ -54,7 +54,7 @@ size_t mt_agent_conflicts(const struct mt_snapshot *s, char *line, size_t size)
 	return n;
 }
 
-static void logf_(struct mt_agent_ctx *a, int prio, const char *fmt, ...)
+_printf_(3, 4) static void logf_(struct mt_agent_ctx *a, int prio, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;

@@ -68,7 +68,8 @@ struct parse {
 	int errno_; /* -ENOMEM */
 };
 
-static int fail(struct parse *p, const char *section, const char *key, const char *fmt, ...)
+_printf_(4, 5) static int fail(struct parse *p, const char *section, const char *key,
+			       const char *fmt, ...)
 {
 	va_list ap;
 

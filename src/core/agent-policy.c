@@ -183,7 +183,7 @@ static struct verdict can_movable(const struct acct *a, int node, int dyn_dev, u
 	return v;
 }
 
-static void set_reason(struct mt_agent_decision *d, const char *fmt, ...)
+_printf_(2, 3) static void set_reason(struct mt_agent_decision *d, const char *fmt, ...)
 {
 	va_list ap;
 

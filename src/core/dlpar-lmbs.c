@@ -129,7 +129,7 @@ static uint8_t *read_prop(int proc_fd, const char *name, size_t *len)
 int mt_dlpar_lmbs_read(int proc_fd, struct mt_dlpar_lmbs *out)
 {
 	_cleanup_free_ uint8_t *size = NULL, *v1 = NULL, *v2 = NULL;
-	size_t size_len, v1_len, v2_len;
+	size_t size_len = 0, v1_len = 0, v2_len = 0;
 	int r;
 
 	*out = (struct mt_dlpar_lmbs){ 0 };
