@@ -7,6 +7,7 @@
 
 #include "core/checks.h"
 #include "cli/render-list.h"
+#include "shared/text.h"
 #include "shared/units.h"
 
 static const char *size_cell(const struct mt_list *l, uint64_t bytes, char *buf, size_t size)
@@ -108,7 +109,10 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 	case COL_SOURCE:
 		return mt_source_name(mt_block_source(s, r->first));
 	case COL_DEVICE:
-		return mt_block_device(s, r->first) ?: "-";
+		/* A name read from iomem or a link: its bytes are shown, never sent. */
+		return mt_block_device(s, r->first)
+			       ? mt_visible(buf, size, mt_block_device(s, r->first))
+			       : "-";
 	case MT_LIST_NCOLS:
 		break;
 	}

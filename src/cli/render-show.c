@@ -8,6 +8,7 @@
 #include "cli/options.h"
 #include "shared/json-out.h"
 #include "cli/render-show.h"
+#include "shared/text.h"
 #include "shared/units.h"
 
 static uint64_t first_byte(const struct mt_show *sh)
@@ -63,11 +64,14 @@ static bool device_span(const struct mt_show *sh, uint32_t *first, uint32_t *las
 static void text_origin(const struct mt_show *sh, FILE *out)
 {
 	uint32_t first, last;
+	char dev[128];
 
 	fprintf(out, "  %-13s %s", "source:", mt_source_name(mt_block_source(sh->snap, sh->idx)));
+	/* A name read from iomem or a link: its bytes are shown, never sent. */
 	if (device_span(sh, &first, &last))
 		fprintf(out, ", device %s (memory%" PRIu32 "-%" PRIu32 ")",
-			mt_block_device(sh->snap, sh->idx), first, last);
+			mt_visible(dev, sizeof(dev), mt_block_device(sh->snap, sh->idx)), first,
+			last);
 	fputc('\n', out);
 }
 
