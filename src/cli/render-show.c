@@ -113,6 +113,7 @@ static void text_resources(const struct mt_show *sh, FILE *out)
 
 	for (size_t i = 0; i < res->n; i++) {
 		const struct mt_resource *r = &res->r[i];
+		char name[256];
 
 		if (!overlaps(sh, r->start, r->end))
 			continue;
@@ -120,7 +121,8 @@ static void text_resources(const struct mt_show *sh, FILE *out)
 			any                           ? ""
 			: res->source == MT_RES_IOMEM ? "iomem:"
 						      : "memmap:",
-			2 * r->depth, "", r->start, r->end, r->name);
+			2 * r->depth, "", r->start, r->end,
+			mt_visible(name, sizeof(name), r->name));
 		any = true;
 	}
 	if (!any)
