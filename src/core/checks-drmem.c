@@ -84,3 +84,33 @@ CHECK_FN(check_lmb_mismatch)
 	}
 	return r;
 }
+
+/*
+ * pseries hot-add is DLPAR, and the kernel onlines what DLPAR adds itself
+ * (dlpar_add_lmb(), whatever auto_online_blocks says): the memory block
+ * is online before its add uevent goes out, so a udev rule that onlines
+ * memory finds it online and no agent races the kernel. Said once, as
+ * info, for the online blocks whose LMB the partition owns, so that
+ * memory onlined without anyone's write is explained, not suspected.
+ */
+CHECK_FN(check_dlpar_onlined)
+{
+	const struct mt_snapshot *s = ctx->s;
+	int r = 0;
+
+	if (s->drmem_err < 0 || !s->drmem.n)
+		return 0;
+	for (size_t i = 0; i < s->nblocks && r == 0; i++)
+		if (s->blocks[i].state == MT_STATE_ONLINE && mt_lmb_assigned(mt_block_lmb(s, i)) &&
+		    mt_lmb_has_drc(mt_block_lmb(s, i)))
+			r = mt_group_add(out, "dlpar-onlined", MT_SEV_INFO, NULL, s->blocks[i].id,
+					 NULL, 0);
+	return r
+		       ?: mt_describe(
+				  out, "dlpar-onlined",
+				  "pseries DLPAR memory (LMBs assigned in the device tree): the "
+				  "kernel onlines it itself as it adds it, whatever "
+				  "auto_online_blocks says, before any udev rule sees it",
+				  "no agent races the kernel here; a udev rule that onlines memory "
+				  "finds these blocks online");
+}

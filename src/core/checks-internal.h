@@ -32,6 +32,7 @@ CHECK_FN(check_auto_online_conflict);
 
 /* check-drmem.c */
 CHECK_FN(check_lmb_mismatch);
+CHECK_FN(check_dlpar_onlined);
 
 /* check-census.c */
 CHECK_FN(check_unmovable_pages);

@@ -54,6 +54,8 @@ const struct mt_check mt_checks[] = {
 	{ "lmb-mismatch", MT_SEV_WARNING, MT_EV_MEMORY_DIR | MT_EV_BLOCK_SIZE,
 	  W_BASE | MT_WANT_DRMEM, check_lmb_mismatch,
 	  "pseries: an assigned LMB without a block, or a block whose LMB is not assigned" },
+	{ "dlpar-onlined", MT_SEV_INFO, MT_EV_MEMORY_DIR | MT_EV_STATE, W_BASE | MT_WANT_DRMEM,
+	  check_dlpar_onlined, "pseries: DLPAR memory the kernel onlined itself (no udev race)" },
 	{ "removable-hazard", MT_SEV_WARNING, MT_EV_OSRELEASE | MT_EV_RESOURCES | MT_EV_BLOCK_SIZE,
 	  W_ADDR, check_removable_hazard, "a pre-5.7 kernel and a block partly persistent memory" },
 	{ "offline-blocks", MT_SEV_INFO, MT_EV_STATE, W_BASE, check_offline_blocks,
