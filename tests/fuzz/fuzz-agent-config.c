@@ -80,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		/* The same file again as a drop-in: amends, never adds a section. */
 		r = mt_agent_config_parse(&c, "fuzz.conf", text, &err);
-		FUZZ_ASSERT(r != -EINVAL, "a file that parsed once fails as a drop-in: %s", err.msg);
+		FUZZ_ASSERT(r != -EINVAL, "a file that parsed once fails as a drop-in: %s",
+			    err.msg);
 		check_parse(&c, text, r, &err);
 		FUZZ_ASSERT(r || c.nmatch == before, "%zu [match] sections, then %zu", before,
 			    c.nmatch);
