@@ -45,5 +45,10 @@ void mt_hp_outcome_free(struct mt_hp_outcome *out);
 /* Is there a DLPAR interface (kernel/dlpar, a regular file inside the sysroot) to release to? */
 bool mt_hp_dlpar_available(const struct mt_sysroot *sr);
 const char *mt_hp_status_name(enum mt_hp_status s);
+/*
+ * A dry run's answer: the status a real run of this plan ends with if the
+ * kernel takes every write it needs (no race, no EBUSY, no deadline).
+ */
+enum mt_hp_status mt_hp_predict(const struct mt_hp_plan *plan);
 
 #endif
