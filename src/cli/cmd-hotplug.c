@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "core/apply.h"
