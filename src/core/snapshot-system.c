@@ -170,8 +170,6 @@ static int read_veto(struct mt_snapshot *s)
 	}
 	if (!any) {
 		free(s->veto);
-		free(s->lmb_of);
-		mt_drmem_free(&s->drmem);
 		s->veto = NULL;
 	}
 	return 0;
