@@ -158,8 +158,11 @@ class Agent:
             return []
 
     def state(self):
+        """The state file, held to doc/schema/agent-state.json."""
         with open(os.path.join(self.root, "run/memtopo/agent.json")) as f:
-            return json.load(f)
+            doc = json.load(f)
+        mtlib.check_state_schema(doc)
+        return doc
 
     def has_state(self):
         return os.path.exists(os.path.join(self.root, "run/memtopo/agent.json"))
@@ -541,6 +544,27 @@ CASES = {
 }
 
 
+def states_checked(case):
+    """The case, then every state file it left anywhere under its temp
+    dir held to doc/schema/agent-state.json (also those it never read)."""
+    def run(tmp):
+        case(tmp)
+        found = 0
+        for root, _, files in os.walk(tmp):
+            if root.endswith(os.path.join("run", "memtopo")) and "agent.json" in files:
+                found += 1
+                path = os.path.join(root, "agent.json")
+                try:
+                    with open(path) as f:
+                        mtlib.check_state_schema(json.load(f))
+                    problem = None
+                except (ValueError, AssertionError) as e:
+                    problem = str(e)
+                check(problem is None, "%s: matches doc/schema/agent-state.json%s"
+                      % (os.path.relpath(path, tmp), "" if problem is None else ": " + problem))
+    return run
+
+
 def preload_list(exe, shim):
     out = subprocess.run(["ldd", exe], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL).stdout.decode()
@@ -561,7 +585,7 @@ def main(argv):
     SHIM = os.path.abspath(argv[2])
     PRELOAD = ":".join(preload_list(MEMTOPO, SHIM))
     names = list(CASES) if argv[3] == "all" else [argv[3]]
-    results = {n: TALLY.run_case(n, CASES[n], "memtopo-agent-") for n in names}
+    results = {n: TALLY.run_case(n, states_checked(CASES[n]), "memtopo-agent-") for n in names}
     return mtlib.cases_status(results)
 
 
