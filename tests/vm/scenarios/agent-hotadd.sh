@@ -22,10 +22,10 @@ agent_wait_lines() {
 	return 0
 }
 
-# agent_wait_online "IDS" SECS: until every block of IDS is online (read
-# is a builtin: no fork per poll). AGENT_DT: seconds it took from the call.
+# agent_wait_online "IDS" SECS T0: until every block of IDS is online
+# (read is a builtin: no fork per poll). AGENT_DT: seconds from T0 (an
+# uptime) to then.
 agent_wait_online() {
-	_t0=$(vm_uptime)
 	_tries=$(($2 * 100))
 	while :; do
 		_off=0
@@ -38,7 +38,7 @@ agent_wait_online() {
 		[ "$_tries" -gt 0 ] || return 1
 		sleep 0.01
 	done
-	AGENT_DT=$(awk -v a="$_t0" -v b="$(vm_uptime)" 'BEGIN { printf "%.2f", b - a }')
+	AGENT_DT=$(awk -v a="$3" -v b="$(vm_uptime)" 'BEGIN { printf "%.2f", b - a }')
 	return 0
 }
 
@@ -72,10 +72,11 @@ agent_wait_lines 'listening to' 1 20 || vm_fail "agent not listening after 20 s:
 
 # 1. A 512M DIMM on node 1: [match dimm], Movable, within 10 s.
 vm_req hotadd 512M 1 dimm1 || vm_fail "hotadd 512M to node 1: host replied: $VM_REPLY"
+t0=$(vm_uptime)
 vm_wait_new_blocks "$before" 4 10 || vm_fail "hot-add: no new memory blocks within 10 s"
 dimm=$VM_NEW
 vm_value dimm_blocks "$dimm"
-if agent_wait_online "$dimm" 10; then
+if agent_wait_online "$dimm" 10 "$t0"; then
 	vm_value dimm_online_s "$AGENT_DT"
 else
 	vm_value dimm_online_s "timeout"
@@ -86,10 +87,11 @@ vm_snapshot dimm
 # 2. virtio-mem up to 384M: [match vmem], Movable; down to 0: removed.
 before=$(vm_blocks)
 vm_req vmem 384M 30 || vm_fail "resize vmem0 to 384M: host replied: $VM_REPLY"
+t0=$(vm_uptime)
 vm_wait_new_blocks "$before" 3 10 || vm_fail "virtio-mem resize: no new memory blocks within 10 s"
 vmem=$VM_NEW
 vm_value vmem_blocks "$vmem"
-if agent_wait_online "$vmem" 10; then
+if agent_wait_online "$vmem" 10 "$t0"; then
 	vm_value vmem_online_s "$AGENT_DT"
 else
 	vm_value vmem_online_s "timeout"
@@ -120,10 +122,11 @@ kill -HUP "$agent"
 agent_wait_lines 'configuration reloaded' 1 10 || vm_fail "SIGHUP: no reload logged in 10 s"
 before=$(vm_blocks)
 vm_req hotadd 256M 1 dimm2 || vm_fail "hotadd 256M to node 1: host replied: $VM_REPLY"
+t0=$(vm_uptime)
 vm_wait_new_blocks "$before" 2 10 || vm_fail "hot-add: no new memory blocks within 10 s"
 ratio=$VM_NEW
 vm_value ratio_blocks "$ratio"
-agent_wait_online "$ratio" 10
+agent_wait_online "$ratio" 10 "$t0"
 agent_wait_lines '^memtopo agent: batch of' 4 10
 vm_snapshot ratio
 
