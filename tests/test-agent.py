@@ -243,6 +243,34 @@ def case_coldplug(tmp):
     eq(len(a.fk_log()), 12, "a second coldplug writes nothing")
 
 
+def case_hostile_names(tmp):
+    """A device name with an escape sequence, a BEL and a byte that is not
+    UTF-8 (a firmware_node link can be named anything): the journal line
+    shows its bytes as \\xNN (mt_visible), the state file holds it as
+    valid UTF-8 JSON (mt_json_str: U+FFFD for the bad byte)."""
+    name = "PNP0C80:\x1b]0;owned\x07\udcff"
+    a = Agent(tmp, BOOT + dimm(16, 17, 0, name))
+    rc, out, err = a.run("--once")
+    eq(rc, 0, "hostile name: exit status")
+    lines = block_lines(err, 16)
+    eq(len(lines), 1, "hostile name: one journal line for memory16")
+    check(lines and "device=PNP0C80:\\x1b]0;owned\\x07\\xff:" in lines[0],
+          "hostile name: the journal line shows the bytes escaped: %r" % lines[:1])
+    check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", err),
+          "hostile name: no control character reaches stderr: %r" % err[-300:])
+    with open(os.path.join(a.root, "run/memtopo/agent.json"), "rb") as f:
+        raw = f.read()
+    try:
+        raw.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    check(utf8, "hostile name: the state file is valid UTF-8")
+    doc = a.state()
+    eq(entries(doc, 16)[0]["device"], "PNP0C80:\x1b]0;owned\x07\ufffd",
+       "hostile name: the state file's device, the bad byte as U+FFFD")
+
+
 def case_dry_run(tmp):
     """--dry-run: the decisions logged, nothing written, no state file."""
     a = Agent(tmp, BOOT + dimm(16, 19, 0, "PNP0C80:00"))
@@ -409,6 +437,39 @@ def case_ratio(tmp):
         eq(b.zone(n), ("online", "Movable"), "ratio 400: memory%d Movable" % n)
 
 
+def case_split_dimm(tmp):
+    """A DIMM whose blocks come in two bursts 0.3 s apart (a gap far past
+    the quiet gap) is still judged whole: its System RAM resource says 4
+    blocks, so the batch waits for the last two. Judged in halves, the
+    first half would fit the ratio (Movable) and the second not (Normal)."""
+    # 1.25G of boot kernel memory allows 3.76G of Movable; 3.5G is there:
+    # 256M more fits, the DIMM's 512M does not.
+    # The kernel registers the DIMM's resource before it adds any block.
+    base = BOOT_BASE + ("iomem 00000000-4fffffff : System RAM\n"
+                        "iomem 80000000-15fffffff : System RAM\n"
+                        "iomem 180000000-19fffffff : System RAM\n"
+                        "memory 16-43 zones=Movable node=0\n")
+    full = base + dimm(48, 51, 0, "PNP0C80:00")
+    a = Agent(tmp, base, conf="[policy]\nnuma-aware = no\n")
+    a.start()
+    a.add_blocks(tmp, full, [48, 49], 0)
+    a.send("add memory48\nadd memory49\n")
+    time.sleep(0.3)
+    eq([x for x in a.fk_log() if x[0] in ("memory48", "memory49")], [],
+       "split DIMM: nothing written while half of it is there")
+    a.add_blocks(tmp, full, [50, 51], 0)
+    a.send("add memory50\nadd memory51\n")
+    a.wait_log(r"^memtopo agent: batch of 4 blocks", "the whole DIMM's batch")
+    eq(a.stop(), 0, "split DIMM: SIGTERM exit status")
+    err = a.log()
+    eq(len(re.findall(r"^memtopo agent: batch of [1-9]", err, re.M)), 1,
+       "split DIMM: one batch")
+    for b in range(48, 52):
+        eq(a.zone(b), ("online", "Normal"), "split DIMM: memory%d Normal, with the rest" % b)
+        expect_block(err, b, "onlined", "Normal", "auto-movable: Movable would be 4G "
+                     "machine-wide, past 301%", "split DIMM")
+
+
 def case_storm(tmp):
     """500 add events in one second: every block onlined, in a few batches,
     one line each; the agent keeps running and stops cleanly."""
@@ -531,11 +592,13 @@ def case_flagged(tmp):
 CASES = {
     "coldplug": case_coldplug,
     "dry-run": case_dry_run,
+    "hostile-names": case_hostile_names,
     "config-errors": case_config_errors,
     "conflicts": case_conflicts,
     "write-errors": case_write_errors,
     "vanished": case_vanished,
     "ratio": case_ratio,
+    "split-dimm": case_split_dimm,
     "storm": case_storm,
     "sigterm": case_sigterm,
     "lock-held": case_lock_held,
