@@ -26,6 +26,30 @@ def verify(s):
     vmlib.check_new_blocks(s, s.snap("added1"), cold1, "offline", 1, ["Normal", "Movable"],
                            "dimm1 with no agent")
 
+    # migration from RHEL's rule
+    b = s.blobs.get("mig_check")
+    s.eq(b and b["rc"], 1, "RHEL rule installed: check exits 1 (a warning)")
+    s.expect(b and "40-redhat.rules" in b["text"], "check names 40-redhat.rules",
+             "40-redhat.rules", (b or {}).get("text", "")[:600])
+    b = s.blobs.get("mig_dry1.err")
+    s.eq(b and b["rc"], 1, "RHEL rule installed: agent --once --dry-run refuses, exit 1")
+    err = [ln for ln in (b or {}).get("text", "").splitlines() if ln.strip()]
+    s.eq(len(err), 1, "RHEL rule installed: one line on stderr")
+    s.expect(err and re.search(r"another agent onlines memory: /usr/lib/udev/rules.d/"
+                               r"40-redhat.rules:\d+: a udev rule onlines memory", err[0]),
+             "the refusal names the file and line of the rule",
+             "... /usr/lib/udev/rules.d/40-redhat.rules:N: a udev rule onlines memory", err[:1])
+    rules = s.text("mig_rules") or ""
+    s.expect('SUBSYSTEM=="*", GOTO="memory_hotplug_end"' in rules and
+             'SUBSYSTEM=="cpu", ACTION=="add"' in rules,
+             "the /etc copy jumps over the memory rule and keeps the CPU rule", None, rules)
+    b = s.blobs.get("mig_config")
+    s.eq(b and b["rc"], 0, "after the /etc copy: --check-config exit 0")
+    b = s.blobs.get("mig_dry2.err")
+    s.eq(b and b["rc"], 0, "after the /etc copy: agent --once --dry-run exit 0 (no conflict)")
+    s.expect(b and "another agent" not in b["text"], "after the /etc copy: no conflict named",
+             None, (b or {}).get("text"))
+
     # --once --dry-run: decides, writes nothing
     b = s.blobs.get("dry_run.err")
     s.eq(b and b["rc"], 0, "--once --dry-run: exit 0")
