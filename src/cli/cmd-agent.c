@@ -8,6 +8,9 @@
  */
 #include <dlfcn.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -320,6 +323,15 @@ static int batch(struct agent *ag, const uint32_t *blocks, size_t n, struct mt_a
 	    sum->counts[MT_AR_IGNORED], sum->conflict ? " (another agent: refused)" : "",
 	    ag->args.dry_run ? " (dry run)" : "", waited, sum->read_ms, sum->write_ms);
 	write_state(ag);
+#ifdef __GLIBC__
+	/*
+	 * A batch's snapshot is freed whole: give its pages back. Without
+	 * this glibc keeps the heap it grew to (its mmap threshold rises
+	 * after the first large free), and the RSS of an agent that runs for
+	 * months only ever goes up (+330 KiB over 100 hot-adds, tests/bench).
+	 */
+	malloc_trim(0);
+#endif
 	return 0;
 }
 
