@@ -438,9 +438,10 @@ def case_ratio(tmp):
 
 
 def case_split_dimm(tmp):
-    """A DIMM whose blocks come in two bursts 0.3 s apart (a gap far past
-    the quiet gap) is still judged whole: its System RAM resource says 4
-    blocks, so the batch waits for the last two. Judged in halves, the
+    """A DIMM whose blocks come in bursts 0.3 s apart (a gap far past the
+    quiet gap) is still judged whole: its System RAM resource says 4
+    blocks, so the batch waits for the last two, and for the event of the
+    last one even once sysfs shows it. Judged in halves, the
     first half would fit the ratio (Movable) and the second not (Normal)."""
     # 1.25G of boot kernel memory allows 3.76G of Movable; 3.5G is there:
     # 256M more fits, the DIMM's 512M does not.
@@ -467,8 +468,13 @@ def case_split_dimm(tmp):
     time.sleep(0.3)
     eq([x for x in a.fk_log() if x[0] in ("memory48", "memory49")], [],
        "split DIMM: nothing written while half of it is there")
+    # All four in sysfs, one event still on its way: still waiting.
     move_in([50, 51])
-    a.send("add memory50\nadd memory51\n")
+    a.send("add memory50\n")
+    time.sleep(0.3)
+    eq([x for x in a.fk_log() if x[0] in ("memory%d" % b for b in range(48, 52))], [],
+       "split DIMM: nothing written while one block's event has not come")
+    a.send("add memory51\n")
     a.wait_log(r"^memtopo agent: batch of 4 blocks", "the whole DIMM's batch")
     eq(a.stop(), 0, "split DIMM: SIGTERM exit status")
     err = a.log()

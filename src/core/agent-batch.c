@@ -228,7 +228,9 @@ static void report_gone(struct batch *b, const uint32_t *blocks, size_t n)
 /*
  * A DIMM (or a kmem device) is one System RAM resource, registered before
  * its first block: a judged block of one whose resource's blocks are not
- * all present means its hot-add is still creating them.
+ * all present, or not all named by an event yet (sysfs shows a block
+ * before its uevent arrives) unless online already, means its hot-add is
+ * still coming in.
  */
 static bool device_incomplete(const struct batch *b)
 {
@@ -255,7 +257,8 @@ static bool device_incomplete(const struct batch *b)
 		first = (ram->start + bs - 1) / bs;
 		last = (ram->end + 1) / bs;
 		for (size_t k = 0; k < s->nblocks; k++)
-			present += s->blocks[k].id >= first && s->blocks[k].id < last;
+			present += s->blocks[k].id >= first && s->blocks[k].id < last &&
+				   (b->judge[k] || s->blocks[k].state == MT_STATE_ONLINE);
 		if (present < last - first)
 			return true;
 	}
