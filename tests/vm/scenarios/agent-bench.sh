@@ -20,6 +20,7 @@
 #    (it onlines, the guest offlines and removes), VmRSS/VmHWM sampled.
 RUNS=5
 CYCLES=100
+# shellcheck disable=SC2013 # words, not lines: the kernel command line
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	memtopo_bench_runs=*) RUNS=${w#*=} ;;
