@@ -246,6 +246,16 @@ def make_machine(root):
           zone % (0, 5 * PAGES // 2, 5 * PAGES // 2, 5 * PAGES // 2, 0) +
           zone % (1, 3 * PAGES // 2, 3 * PAGES // 2, 3 * PAGES // 2, 5 * PAGES // 2))
     write(os.path.join(proc, "sys/kernel/osrelease"), "6.1.0-26-amd64\n")
+    # pseries' LMBs (ibm,dynamic-memory v1) for blocks 0-3, so that show's
+    # "lmb" object and list's DRC fields are printed; block 1's reserved,
+    # not assigned (as QEMU's boot memory), so that one shown block has no
+    # finding (dlpar-onlined names the assigned online ones)
+    drconf = os.path.join(proc, "device-tree/ibm,dynamic-reconfiguration-memory")
+    write(os.path.join(drconf, "ibm,lmb-size"), struct.pack(">Q", BLOCK), "wb")
+    write(os.path.join(drconf, "ibm,dynamic-memory"),
+          struct.pack(">I", 4) + b"".join(struct.pack(">QIIII", i * BLOCK, 0x80000000 + i,
+                                                      0, 0, 0x80 if i == 1 else 0x8)
+                                          for i in range(4)), "wb")
     write(os.path.join(proc, "kpageflags"), struct.pack("<Q", 1 << 10) * (5 * PAGES), "wb")
     # The agent's state file: check's Prometheus output then has its counters.
     write(os.path.join(root, "run/memtopo/agent.json"),

@@ -144,7 +144,7 @@ def main(argv):
             ("memtopo --color= ", ["agent", "check", "help", "list", "monitor", "offline", "online",
                                    "show"]),
             ("memtopo list --summary=", ["always", "never", "only"]),
-            ("memtopo list -o ", ["BLOCK", "BLOCKS", "DEVICE", "END", "FLAGS", "NODE", "OFFLINE",
+            ("memtopo list -o ", ["BLOCK", "BLOCKS", "DEVICE", "DRC", "END", "FLAGS", "NODE", "OFFLINE",
                                   "RANGE", "REMOVABLE", "SIZE", "SOURCE", "START", "STATE",
                                   "ZONES"]),
             ("memtopo list -o +RANGE,Z", ["+RANGE,ZONES"]),

@@ -30,6 +30,7 @@ import re
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import time
@@ -758,6 +759,190 @@ def case_force_flagged(tmp):
     eq(r.order()[-1:], [0], "SIZE --force: memory0 last")
     r.block(0, "failed", attempts=1, errno="EINVAL")
     eq(g.log()[-1:], [(0, "offline", "EINVAL")], "SIZE --force: memory0 tried")
+
+
+# The arm64 `virt` guest: 1 GiB of boot memory from 1 GiB (memory8-15, no
+# memory0), 4 KiB pages, and (ARM64_HOTADDED) 512 MiB hot-added by
+# virtio-mem at 4 GiB (memory32-35). Every page free: the census calls
+# every block likely, and only the architecture says no.
+ARM64 = """block-size 128M
+page-size 4K
+memory 8-15 zones=DMA node=0
+pages 8-15 free
+iomem 40000000-7fffffff : System RAM
+iomem   40210000-4153ffff : Kernel code
+file proc/sys/kernel/osrelease
+6.1.0-13-arm64
+end
+""" + MEMINFO
+ARM64_HOTADDED = ARM64 + """memory 32-35 zones=Movable node=0
+pages 32-35 free
+iomem 100000000-11fffffff : virtio0
+iomem   100000000-11fffffff : System RAM (virtio_mem)
+"""
+
+
+def case_arm64_boot(tmp):
+    """arm64 boot memory is never written: the kernel's notifier vetoes it
+    (EPERM), so the plan skips it before any write, by size or by name."""
+    f = Fix(tmp, scn=ARM64)
+    for b in range(8, 16):
+        f.script(b, "forever:EPERM")  # what the kernel would answer
+    r = f.run("offline", "256M")
+    r.expect(rc=1, status="failed", done_bytes=0)
+    for b in range(8, 16):
+        r.block(b, "skipped", attempts=0, errno=None, reason="arm64 boot memory")
+        eq(r.blocks[b]["offline_verdict"], "unlikely", "memory%d: verdict" % b)
+    f.expect_log([], "arm64 boot memory by size")
+    f.expect_unchanged("arm64 boot memory by size")
+    r = f.run("offline", "--blocks", "12")
+    r.expect(rc=1, status="failed", done_bytes=0)
+    r.block(12, "skipped", attempts=0, reason="arm64 boot memory")
+    f.expect_log([], "arm64 boot memory by name")
+    # Hot-added memory may go offline: only it is written.
+    g = Fix(tmp, "hotadded", scn=ARM64_HOTADDED)
+    for b in range(8, 16):
+        g.script(b, "forever:EPERM")
+    r = g.run("offline", "256M")
+    r.expect(rc=0, status="done", done_bytes=2 * BS)
+    eq(sorted(b for b, _, res in g.log() if res == "ok"), [34, 35],
+       "hot-added blocks written, from the top")
+    check(all(b >= 32 for b, _, _ in g.log()), "no write to boot memory: %s" % g.log())
+    g.expect_state(35, "offline", "Normal Movable")
+    r.block(8, "skipped", attempts=0, reason="arm64 boot memory")
+
+
+def drconf_v1(lmbs):
+    """ibm,dynamic-memory (v1) for [(base, drc, flags)], as file-raw escapes."""
+    blob = struct.pack(">I", len(lmbs)) + b"".join(
+        struct.pack(">QIIII", base, drc, 0, 0, flags) for base, drc, flags in lmbs)
+    return "".join("\\x%02x" % c for c in blob)
+
+
+LMB = 256 * MiB
+DRCONF = "proc/device-tree/ibm,dynamic-reconfiguration-memory/"
+# A PowerVM-style LPAR (ibm,dynamic-memory v1), 256 MiB LMBs, 64 KiB pages:
+#   memory0     assigned, but the real mode area: never released
+#   memory1-3   boot memory, assigned (PowerVM can take it back)
+#   memory4-5   LMBs flagged reserved: never
+#   memory6-7   DLPAR-added, assigned
+#   memory8     an LMB flagged DRC-invalid: no index, never guessed
+#   memory9     DRC index 0: malformed, never guessed
+#   memory10    assigned and already offline: released first
+PSERIES_LMBS = ([(i * LMB, 0x80000000 + i, 0x8) for i in range(4)] +
+                [(i * LMB, 0x80000000 + i, 0x88) for i in (4, 5)] +
+                [(i * LMB, 0x80000000 + i, 0x8) for i in (6, 7)] +
+                [(8 * LMB, 0x80000008, 0x28), (9 * LMB, 0, 0x8),
+                 (10 * LMB, 0x8000000a, 0x8)])
+PSERIES = """block-size 256M
+page-size 64K
+memory 0-3 zones=Normal node=0
+memory 4-9 zones=Normal node=1
+memory 10 state=offline zones=Normal node=1
+file-raw %sibm,lmb-size \\x00\\x00\\x00\\x00\\x10\\x00\\x00\\x00
+file-raw %sibm,dynamic-memory %s
+file sys/kernel/dlpar
+end
+file proc/sys/kernel/osrelease
+6.1.0-13-powerpc64le
+end
+""" % (DRCONF, DRCONF, drconf_v1(PSERIES_LMBS)) + MEMINFO
+
+
+def lmb_flags(f):
+    with open(os.path.join(f.root, DRCONF, "ibm,dynamic-memory"), "rb") as fh:
+        blob = fh.read()
+    n = struct.unpack(">I", blob[:4])[0]
+    return {struct.unpack(">Q", blob[4 + 24 * i:12 + 24 * i])[0] // LMB:
+            struct.unpack(">I", blob[24 + 24 * i:28 + 24 * i])[0] for i in range(n)}
+
+
+def case_release(tmp):
+    """offline --release: SIZE order (offline first, then from the top), one
+    DLPAR request per block, verified (block gone, ASSIGNED cleared); what
+    the hypervisor cannot take back or has no sound DRC index is never
+    written."""
+    f = Fix(tmp, scn=PSERIES)
+    r = f.run("offline", "--release", "768M")
+    r.expect(rc=0, status="done", done_bytes=3 * LMB)
+    eq(r.order()[:3], [10, 7, 6], "release order: offline first, then from the top")
+    f.expect_log([(10, "remove", "ok"), (7, "remove", "ok"), (6, "remove", "ok")],
+                 "release by size")
+    for b, drc in ((10, 0x8000000a), (7, 0x80000007), (6, 0x80000006)):
+        r.block(b, "done", attempts=1, errno=None)
+        eq(r.blocks[b]["write"], "memory remove index 0x%08x" % drc, "memory%d: write" % b)
+        check(not os.path.exists(os.path.join(f.mem, "memory%d" % b)),
+              "memory%d: directory removed" % b)
+    flags = lmb_flags(f)
+    eq([b for b in range(11) if not flags[b] & 0x8], [6, 7, 10],
+       "ASSIGNED cleared on exactly the released LMBs")
+    for b, why in ((0, "real mode area"), (4, "reserved"), (5, "reserved"),
+                   (8, "no DRC index"), (9, "malformed")):
+        r.block(b, "skipped", attempts=0, reason=why)
+    # Named blocks the hypervisor cannot take back: nothing written.
+    g = Fix(tmp, "named", scn=PSERIES)
+    r = g.run("offline", "--release", "--blocks", "4,9")
+    r.expect(rc=1, status="failed", done_bytes=0)
+    g.expect_log([], "release of reserved / malformed LMBs")
+    g.expect_unchanged("release of reserved / malformed LMBs")
+    # EBUSY for good on memory7: retried, then the next candidate.
+    h = Fix(tmp, "busy", scn=PSERIES)
+    h.script(7, "forever:EBUSY")
+    r = h.run("offline", "--release", "--retries", "1", "512M")
+    r.expect(rc=0, status="done", done_bytes=2 * LMB)
+    r.block(7, "failed", attempts=2, errno="EBUSY", reason="unmovable")
+    eq([x for x in h.log() if x[2] == "ok"], [(10, "remove", "ok"), (6, "remove", "ok")],
+       "EBUSY: the next candidate released instead")
+    check(os.path.isdir(os.path.join(h.mem, "memory7")), "memory7 still there")
+    eq(lmb_flags(h)[7] & 0x8, 0x8, "memory7 still assigned")
+
+
+def case_shim_dlpar(tmp):
+    """The shim's DLPAR emulation alone, driven by fk-write."""
+    f = Fix(tmp, scn=PSERIES)
+    env = f.env(preload=False)
+    env["LD_PRELOAD"] = ":".join(preload_list(WRITER, SHIM))
+    dlpar = os.path.join(f.root, "sys/kernel/dlpar")
+
+    def write(value, want, what):
+        p = subprocess.run([WRITER, dlpar, value], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env, timeout=30)
+        got = p.stdout.decode().strip()
+        if got.startswith("errno "):
+            got = errno.errorcode.get(int(got[6:]), got)
+        eq(got, want, "dlpar %r (%s)" % (value, what))
+
+    write("memory remove count 1", "EINVAL", "only remove by index is emulated")
+    write("memory remove index 0xzz", "EINVAL", "not a number")
+    write("memory remove index 0x80000099", "EINVAL", "no such DRC index")
+    write("memory remove index 0x80000004", "EINVAL", "a reserved LMB")
+    eq(f.log(), [(-1, "remove", "EINVAL")] * 3 + [(4, "remove", "EINVAL")], "refusals logged")
+    check(os.path.isdir(os.path.join(f.mem, "memory4")), "memory4 left")
+    f.script(6, "EBUSY")
+    write("memory remove index 0x80000006\\n", "EBUSY", "scripted EBUSY")
+    check(os.path.isdir(os.path.join(f.mem, "memory6")), "memory6 left after EBUSY")
+    write("memory remove index 0x80000006\\n", "ok", "second attempt")
+    check(not os.path.exists(os.path.join(f.mem, "memory6")), "memory6 removed")
+    check(not os.path.lexists(os.path.join(f.root, "sys/devices/system/node/node1/memory6")),
+          "node1/memory6 back-link removed")
+    eq(lmb_flags(f)[6], 0, "memory6 unassigned")
+    eq(lmb_flags(f)[7], 0x8, "memory7 untouched")
+    write("memory remove index 0x80000006", "EINVAL", "already removed: not assigned")
+
+
+def case_release_refused(tmp):
+    """--release on a machine without DLPAR: one line, nothing written."""
+    f = Fix(tmp)
+    r = f.run("offline", "--release", "128M", js=False)
+    r.expect(rc=1)
+    eq(len(r.err_lines()), 1, "one line on stderr: %s" % r.err_text())
+    check("not a pseries LPAR" in r.err_text(), "says why: %s" % r.err_text())
+    f.expect_log([], "release refused")
+    f.expect_unchanged("release refused")
+    r = f.run("online", "--release", "128M", js=False)
+    r.expect(rc=2)
+    r = f.run("offline", "--release", "--rollback", "128M", js=False)
+    r.expect(rc=2)
 
 
 RATIO = """block-size 128M
@@ -1564,6 +1749,10 @@ CASES = {
     "census-ebusy": case_census_ebusy,
     "census-named": case_census_named,
     "force-flagged": case_force_flagged,
+    "arm64-boot": case_arm64_boot,
+    "release": case_release,
+    "release-refused": case_release_refused,
+    "shim-dlpar": case_shim_dlpar,
     "movable-ratio": case_movable_ratio,
     "memavailable": case_memavailable,
     "lock-held": case_lock_held,

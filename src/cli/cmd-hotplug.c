@@ -39,6 +39,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_CENSUS,
 	OPT_DEVICE,
+	OPT_RELEASE,
 };
 
 #define HOTPLUG_SHORTOPTS "b:" MT_GLOBAL_SHORTOPTS
@@ -57,6 +58,7 @@ static const struct option longopts[] = {
 	{ "progress", optional_argument, NULL, OPT_PROGRESS },
 	{ "no-census", no_argument, NULL, OPT_NO_CENSUS },
 	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "release", no_argument, NULL, OPT_RELEASE },
 	MT_GLOBAL_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -96,6 +98,8 @@ void cmd_hotplug_usage(FILE *out)
 	      "      --lock-wait SECS   wait for another run's lock\n"
 	      "      --progress[=WHEN]  auto (default), always or never\n"
 	      "      --no-census        offline: do not order candidates by their page census\n"
+	      "      --release          offline, pseries: give the LMBs back to the hypervisor\n"
+	      "                         (DLPAR: memory remove index, as drmgr -r)\n"
 	      "\n" MT_GLOBAL_USAGE
 	      "\nExit status: 0 target met, 1 nothing done or failure, 2 bad input,\n"
 	      "64 partly done. See memtopo-online(8).\n",
@@ -201,6 +205,9 @@ static int parse_option(const struct mt_command *self, struct mt_opts *opts, int
 	case OPT_FORCE:
 		rq->force = true;
 		return MT_CONTINUE;
+	case OPT_RELEASE:
+		rq->release = true;
+		return MT_CONTINUE;
 	case OPT_PROGRESS:
 		if (!optarg || strcmp(optarg, "always") == 0)
 			a->progress = PROGRESS_ALWAYS;
@@ -271,6 +278,12 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 		return mt_usage_error(self, "unexpected argument '%s'", argv[optind]);
 	if (a->to_given && a->rq.action == MT_HP_OFFLINE)
 		return mt_usage_error(self, "--to is for online: an offline block has no zone");
+	if (a->rq.release && a->rq.action == MT_HP_ONLINE)
+		return mt_usage_error(self, "--release is for offline: it gives memory back to the "
+					    "hypervisor");
+	if (a->rq.release && a->rq.rollback)
+		return mt_usage_error(self, "--release and --rollback: released memory is the "
+					    "hypervisor's, it cannot be taken back here");
 	if (a->rq.rollback && a->rq.dry_run)
 		return mt_usage_error(self, "--rollback and --dry-run: a dry run changes nothing "
 					    "to roll back");
@@ -361,7 +374,8 @@ static int make_plan(const struct mt_command *self, struct hp_run *run, const st
 
 	if (mt_read_snapshot(&run->sr,
 			     mt_checks_wants(&filter) | MT_WANT_MEMINFO |
-				     (a->rq.device ? MT_WANT_ORIGIN : 0),
+				     (a->rq.device ? MT_WANT_ORIGIN : 0) |
+				     (a->rq.release ? MT_WANT_DRMEM : 0),
 			     &run->snap) < 0 ||
 	    mt_require_block_size(&run->sr, run->snap) < 0)
 		return MT_EXIT_FAILURE;
@@ -481,9 +495,21 @@ static int check_request(const struct mt_command *self, const struct mt_sysroot 
 	char error[256];
 	int r = MT_EXIT_FAILURE;
 
-	if (mt_read_snapshot(sr, MT_WANT_NODES | (a->rq.device ? MT_WANT_ORIGIN : 0), &s) < 0 ||
+	if (mt_read_snapshot(sr,
+			     MT_WANT_NODES | (a->rq.device ? MT_WANT_ORIGIN : 0) |
+				     (a->rq.release ? MT_WANT_DRMEM : 0),
+			     &s) < 0 ||
 	    mt_require_block_size(sr, s) < 0)
 		goto out;
+	/* DLPAR is pseries only: one line elsewhere, before any lock or write. */
+	if (a->rq.release && (s->drmem_err < 0 || !mt_hp_dlpar_available(sr))) {
+		mt_err("%s --release: not a pseries LPAR: %s", self->name,
+		       s->drmem_err == -EINVAL ? "the device tree's LMB list is malformed"
+		       : s->drmem_err < 0      ? "no LMBs in the device tree "
+						 "(ibm,dynamic-reconfiguration-memory)"
+					       : "no DLPAR interface (/sys/kernel/dlpar)");
+		goto out;
+	}
 	r = a->rq.node_filter ? mt_require_nodes(self, sr, s, &a->rq.nodes) : 0;
 	if (r == 0 && mt_hp_request_check(s, &a->rq, error, sizeof(error)) != 0)
 		r = mt_usage_error(self, "%s", error);

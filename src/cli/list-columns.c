@@ -29,7 +29,8 @@ const struct mt_list_column mt_list_columns[MT_LIST_NCOLS] = {
 	[COL_BLOCKS] = { "BLOCKS", "number of memory blocks in the range", 0, SCOLS_FL_RIGHT, 0,
 			 0 },
 	[COL_OFFLINE] = { "OFFLINE", "will it offline? likely, unlikely, unknown (page census)", 0,
-			  SCOLS_FL_RIGHT, MT_SPLIT_VERDICT, MT_WANT_CENSUS },
+			  SCOLS_FL_RIGHT, MT_SPLIT_VERDICT,
+			  MT_WANT_CENSUS | MT_WANT_KERNEL | MT_WANT_RESOURCES },
 	/* firmware_node of every block and iomem: only when asked. */
 	[COL_SOURCE] = { "SOURCE",
 			 "where the memory came from: boot, acpi-dimm, virtio-mem, kmem, "
@@ -37,4 +38,6 @@ const struct mt_list_column mt_list_columns[MT_LIST_NCOLS] = {
 			 0, 0, MT_SPLIT_ORIGIN, MT_WANT_ORIGIN },
 	[COL_DEVICE] = { "DEVICE", "the device that added it (ACPI memory device, virtioN, daxX.Y)",
 			 0, 0, MT_SPLIT_ORIGIN, MT_WANT_ORIGIN },
+	[COL_DRC] = { "DRC", "pseries: DRC index of the LMBs (device tree)", 0, SCOLS_FL_RIGHT,
+		      MT_SPLIT_DRC, MT_WANT_DRMEM },
 };

@@ -18,6 +18,7 @@ enum mt_list_col {
 	COL_OFFLINE,
 	COL_SOURCE,
 	COL_DEVICE,
+	COL_DRC,
 	MT_LIST_NCOLS,
 };
 

@@ -34,7 +34,14 @@ static struct json_object *step_json(const struct mt_hp_plan *plan, const struct
 	err |= mt_json_add(o, "attempts", json_object_new_uint64(st->attempts));
 	err |= mt_json_add(o, "errno", st->err ? mt_json_str(mt_errno_name(st->err)) : NULL);
 	err |= mt_json_add(o, "elapsed_ms", json_object_new_uint64(st->elapsed_ms));
-	err |= mt_json_add(o, "write", mt_json_str(st->write));
+	if (plan->release) {
+		char cmd[48];
+
+		mt_hp_dlpar_command(st, cmd, sizeof(cmd));
+		err |= mt_json_add(o, "write", mt_json_str(cmd));
+	} else {
+		err |= mt_json_add(o, "write", mt_json_str(st->write));
+	}
 	err |= mt_json_add(o, "zone", st->zone[0] ? mt_json_str(st->zone) : NULL);
 	err |= mt_json_add(o, "reason", st->reason ? mt_json_str(st->reason) : NULL);
 	if (plan->action == MT_HP_OFFLINE)
@@ -113,6 +120,7 @@ int mt_hp_print_json(const struct mt_hp_report *rep, FILE *out)
 	}
 	err |= mt_json_add(doc, "action", mt_json_str(mt_hp_action_name(plan->action)));
 	err |= mt_json_add(doc, "dry_run", json_object_new_boolean(rep->dry_run));
+	err |= mt_json_add(doc, "release", json_object_new_boolean(plan->release));
 	err |= mt_json_add(doc, "requested_bytes", json_object_new_uint64(plan->requested_bytes));
 	err |= mt_json_add(doc, "done_bytes",
 			   json_object_new_uint64(rep->outcome ? rep->outcome->done_bytes : 0));
@@ -166,11 +174,13 @@ int mt_hp_print_text(const struct mt_hp_report *rep, FILE *out)
 	mt_size_human(plan->requested_bytes, req, sizeof(req));
 	mt_size_human(o ? o->done_bytes : 0, done, sizeof(done));
 	if (rep->dry_run)
-		fprintf(out, "%s %s (dry run, nothing written): %s\n",
-			mt_hp_action_name(plan->action), req, dry_verdict(plan));
+		fprintf(out, "%s%s %s (dry run, nothing written): %s\n",
+			mt_hp_action_name(plan->action), plan->release ? " --release" : "", req,
+			dry_verdict(plan));
 	else
-		fprintf(out, "%s %s: %s, %s done%s%s\n", mt_hp_action_name(plan->action), req,
-			status_of(rep), done, o && o->interrupted ? " (interrupted)" : "",
+		fprintf(out, "%s%s %s: %s, %s done%s%s\n", mt_hp_action_name(plan->action),
+			plan->release ? " --release" : "", req, status_of(rep), done,
+			o && o->interrupted ? " (interrupted)" : "",
 			o && o->deadline_hit ? " (deadline reached)" : "");
 	if (plan->refusal[0])
 		fprintf(out, "not done: %s\n", plan->refusal);

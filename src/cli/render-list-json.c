@@ -92,12 +92,23 @@ static struct json_object *range_json(const struct mt_list *l, const struct mt_r
 					   ? NULL
 					   : json_object_new_boolean(b->removable));
 	if (shown(l, COL_OFFLINE)) {
-		enum mt_verdict v = mt_block_verdict(s, r->first);
+		enum mt_verdict v = mt_block_offline_verdict(s, r->first);
+		const char *why = mt_block_offline_reason(s, r->first);
 
 		err |= mt_json_add(o, "offline_verdict",
 				   (r->mixed & MT_SPLIT_VERDICT) || v == MT_VERDICT_NONE
 					   ? NULL
 					   : mt_json_str(mt_verdict_name(v)));
+		err |= mt_json_add(o, "offline_reason",
+				   (r->mixed & MT_SPLIT_VERDICT) || !why ? NULL : mt_json_str(why));
+	}
+	if (shown(l, COL_DRC)) {
+		const struct mt_lmb *a = mt_block_lmb(s, r->first), *z = mt_block_lmb(s, r->last);
+		bool ok = mt_lmb_has_drc(a) && mt_lmb_has_drc(z) && !(r->mixed & MT_SPLIT_DRC);
+
+		err |= mt_json_add(o, "first_drc",
+				   ok ? json_object_new_uint64(a->drc_index) : NULL);
+		err |= mt_json_add(o, "last_drc", ok ? json_object_new_uint64(z->drc_index) : NULL);
 	}
 	if (shown(l, COL_FLAGS))
 		err |= mt_json_add(o, "flags", r->mixed & MT_SPLIT_FLAGS ? NULL : flags_json(l, r));

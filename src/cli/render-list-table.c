@@ -62,6 +62,21 @@ static const char *flags_cell(const struct mt_list *l, const struct mt_range *r,
 	return buf;
 }
 
+/* 0x80000008, or 0x80000008-0x80000009 for a range; - without an LMB. */
+static const char *drc_cell(const struct mt_snapshot *s, const struct mt_range *r, char *buf,
+			    size_t size)
+{
+	const struct mt_lmb *a = mt_block_lmb(s, r->first), *b = mt_block_lmb(s, r->last);
+
+	if (!mt_lmb_has_drc(a) || !mt_lmb_has_drc(b) || (r->mixed & MT_SPLIT_DRC))
+		return "-";
+	if (r->first == r->last)
+		snprintf(buf, size, "0x%08" PRIx32, a->drc_index);
+	else
+		snprintf(buf, size, "0x%08" PRIx32 "-0x%08" PRIx32, a->drc_index, b->drc_index);
+	return buf;
+}
+
 static const char *cell(const struct mt_list *l, const struct mt_range *r, enum mt_list_col col,
 			char *buf, size_t size)
 {
@@ -105,7 +120,7 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 		snprintf(buf, size, "%zu", mt_range_blocks(r));
 		return buf;
 	case COL_OFFLINE:
-		return mt_verdict_name(mt_block_verdict(s, r->first));
+		return mt_verdict_name(mt_block_offline_verdict(s, r->first));
 	case COL_SOURCE:
 		return mt_source_name(mt_block_source(s, r->first));
 	case COL_DEVICE:
@@ -113,6 +128,8 @@ static const char *cell(const struct mt_list *l, const struct mt_range *r, enum 
 		return mt_block_device(s, r->first)
 			       ? mt_visible(buf, size, mt_block_device(s, r->first))
 			       : "-";
+	case COL_DRC:
+		return drc_cell(s, r, buf, size);
 	case MT_LIST_NCOLS:
 		break;
 	}

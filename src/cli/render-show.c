@@ -75,6 +75,33 @@ static void text_origin(const struct mt_show *sh, FILE *out)
 	fputc('\n', out);
 }
 
+/* pseries only (a device tree with LMBs): the block's DRC index and flags. */
+static void text_lmb(const struct mt_show *sh, FILE *out)
+{
+	const struct mt_snapshot *s = sh->snap;
+	const struct mt_lmb *l = mt_block_lmb(s, sh->idx);
+	char flags[96];
+
+	if (!(s->want & MT_WANT_DRMEM) || s->drmem_err == -ENOENT)
+		return;
+	if (s->drmem_err < 0)
+		fprintf(out, "  %-13s - (device tree unreadable: %s)\n",
+			"lmb:", mt_errno_name(s->drmem_err));
+	else if (!l)
+		fprintf(out, "  %-13s - (no LMB at this address in the device tree)\n", "lmb:");
+	else if (!mt_lmb_has_drc(l))
+		fprintf(out,
+			"  %-13s no DRC index, flags 0x%" PRIx32 " (%s), aa index 0x%" PRIx32 "\n",
+			"lmb:", l->flags, mt_drmem_flags_text(l->flags, flags, sizeof(flags)),
+			l->aa_index);
+	else
+		fprintf(out,
+			"  %-13s DRC index 0x%08" PRIx32 ", flags 0x%" PRIx32
+			" (%s), aa index 0x%" PRIx32 "\n",
+			"lmb:", l->drc_index, l->flags,
+			mt_drmem_flags_text(l->flags, flags, sizeof(flags)), l->aa_index);
+}
+
 static void text_attrs(const struct mt_show *sh, FILE *out)
 {
 	const struct mt_block *b = &sh->snap->blocks[sh->idx];
@@ -104,6 +131,7 @@ static void text_attrs(const struct mt_show *sh, FILE *out)
 	print_set(out, &d->back);
 	fputc('\n', out);
 	text_origin(sh, out);
+	text_lmb(sh, out);
 }
 
 static void text_resources(const struct mt_show *sh, FILE *out)
@@ -148,7 +176,8 @@ static const char *census_unreadable(const struct mt_snapshot *s)
 static void text_census(const struct mt_show *sh, FILE *out)
 {
 	const struct mt_snapshot *s = sh->snap;
-	enum mt_verdict v = mt_block_verdict(s, sh->idx);
+	enum mt_verdict v = mt_block_offline_verdict(s, sh->idx);
+	const char *why = mt_block_offline_reason(s, sh->idx);
 	const struct mt_census *c;
 
 	if (v == MT_VERDICT_NONE) {
@@ -165,7 +194,10 @@ static void text_census(const struct mt_show *sh, FILE *out)
 			fprintf(out,
 				"  %-13s unreadable: /proc/kpageflags ends before this block\n",
 				"census:");
-		fprintf(out, "  %-13s unknown\n", "offline:");
+		if (why)
+			fprintf(out, "  %-13s %s (%s)\n", "offline:", mt_verdict_name(v), why);
+		else
+			fprintf(out, "  %-13s unknown\n", "offline:");
 		return;
 	}
 	c = &s->census[sh->idx];
@@ -173,7 +205,10 @@ static void text_census(const struct mt_show *sh, FILE *out)
 		"  %-13s %" PRIu64 " free, %" PRIu64 " movable, %" PRIu64 " huge, %" PRIu64
 		" unmovable, %" PRIu64 " unknown (pages)\n",
 		"census:", c->free, c->movable, c->huge, c->unmovable, c->unknown);
-	fprintf(out, "  %-13s %s\n", "offline:", mt_verdict_name(v));
+	if (why)
+		fprintf(out, "  %-13s %s (%s)\n", "offline:", mt_verdict_name(v), why);
+	else
+		fprintf(out, "  %-13s %s\n", "offline:", mt_verdict_name(v));
 }
 
 static void text_zones(const struct mt_show *sh, FILE *out)
@@ -273,6 +308,26 @@ static void origin_json(const struct mt_show *sh, struct json_object *doc)
 	mt_json_add(doc, "device_last_block", span ? json_object_new_uint64(last) : NULL);
 }
 
+static struct json_object *lmb_json(const struct mt_lmb *l)
+{
+	struct json_object *o, *names;
+	char text[96], *save = NULL;
+
+	if (!l || !(o = json_object_new_object()))
+		return NULL;
+	mt_json_add(o, "drc_index",
+		    mt_lmb_has_drc(l) ? json_object_new_uint64(l->drc_index) : NULL);
+	mt_json_add(o, "aa_index", json_object_new_uint64(l->aa_index));
+	mt_json_add(o, "flags", json_object_new_uint64(l->flags));
+	names = json_object_new_array();
+	mt_drmem_flags_text(l->flags, text, sizeof(text));
+	for (char *w = strtok_r(text, ",", &save); names && l->flags && w;
+	     w = strtok_r(NULL, ",", &save))
+		json_object_array_add(names, mt_json_str(w));
+	mt_json_add(o, "flag_names", names);
+	return o;
+}
+
 static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 {
 	const struct mt_block *b = &sh->snap->blocks[sh->idx];
@@ -305,17 +360,20 @@ static void json_attrs(const struct mt_show *sh, struct json_object *doc)
 	}
 	mt_json_add(doc, "links", links);
 	origin_json(sh, doc);
+	mt_json_add(doc, "lmb", lmb_json(mt_block_lmb(sh->snap, sh->idx)));
 }
 
 static void census_json(const struct mt_show *sh, struct json_object *doc)
 {
 	const struct mt_snapshot *s = sh->snap;
-	enum mt_verdict v = mt_block_verdict(s, sh->idx);
+	enum mt_verdict v = mt_block_offline_verdict(s, sh->idx);
+	const char *why = mt_block_offline_reason(s, sh->idx);
 	const struct mt_census *c = s->census ? &s->census[sh->idx] : NULL;
 	struct json_object *o = NULL;
 
 	mt_json_add(doc, "offline_verdict",
 		    v == MT_VERDICT_NONE ? NULL : mt_json_str(mt_verdict_name(v)));
+	mt_json_add(doc, "offline_reason", why ? mt_json_str(why) : NULL);
 	if (c && !s->census_err && mt_census_taken(c) && (o = json_object_new_object())) {
 		mt_json_add(o, "free", json_object_new_uint64(c->free));
 		mt_json_add(o, "movable", json_object_new_uint64(c->movable));

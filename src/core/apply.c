@@ -6,6 +6,8 @@
  * at the deadline or on Ctrl-C. The kernel's semantics live here.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -15,7 +17,9 @@
 
 #include "shared/clock.h"
 #include "shared/macro.h"
+#include "shared/sysfs.h"
 #include "core/apply.h"
+#include "core/drmem.h"
 
 /* EBUSY backoff: 100 ms, doubling, at most 2 s, each +-50% so runs do not lock-step. */
 #define BACKOFF_FIRST_MS 100
@@ -165,7 +169,7 @@ static enum mt_verdict fresh_verdict(struct run *run, struct mt_hp_step *st)
 	    !run->s->verdict || run->s->census_err ||
 	    mt_snapshot_census_block(run->sr, run->s, st->idx) < 0)
 		return MT_VERDICT_NONE;
-	st->verdict = (uint8_t)mt_block_verdict(run->s, st->idx);
+	st->verdict = (uint8_t)mt_block_offline_verdict(run->s, st->idx);
 	return (enum mt_verdict)st->verdict;
 }
 
@@ -216,6 +220,118 @@ static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_acti
 	st->elapsed_ms = (uint64_t)(mt_now_ms() - started);
 	if (run->obs && run->obs->block_end)
 		run->obs->block_end(run->obs->ctx, st, a);
+}
+
+/*
+ * --release, verified: the kernel removed the block (its directory is gone)
+ * or at least left it offline, and the device tree, read again, no longer
+ * flags its LMB assigned (dlpar_remove_lmb() clears it once the memory is
+ * the hypervisor's).
+ */
+static bool released(struct run *run, const struct mt_hp_step *st, const char **why)
+{
+	const struct mt_lmb *was = mt_block_lmb(run->s, st->idx);
+	struct mt_drmem now;
+	const struct mt_lmb *l;
+	char dir[32];
+	bool gone, unassigned;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "memory%" PRIu32, st->block);
+	fd = mt_open(run->sr->mem_fd, dir, O_PATH | O_DIRECTORY, 0, 0);
+	gone = fd == -ENOENT;
+	if (fd >= 0)
+		close(fd);
+	if (!gone) {
+		mt_snapshot_reread_block(run->sr, run->s, st->idx);
+		if (run->s->blocks[st->idx].state != MT_STATE_OFFLINE) {
+			*why = "the block is still online";
+			return false;
+		}
+	}
+	if (!was || mt_drmem_read(run->sr->proc_fd, &now) < 0) {
+		*why = "the device tree cannot be read again";
+		return false;
+	}
+	l = mt_drmem_find(&now, was->base);
+	unassigned = l && !(l->flags & MT_DRCONF_ASSIGNED);
+	mt_drmem_free(&now);
+	*why = unassigned ? NULL : "its LMB is still flagged assigned in the device tree";
+	return unassigned;
+}
+
+bool mt_hp_dlpar_available(const struct mt_sysroot *sr)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (sr->sys_fd < 0)
+		return false;
+	fd = mt_open(sr->sys_fd, "kernel/dlpar", O_PATH | O_NOFOLLOW, 0, 0);
+	if (fd < 0)
+		return false;
+	return mt_check_regular(fd, sr->sys_fd, "kernel/dlpar", MT_ATTR_MAX) >= 0;
+}
+
+static const char *explain_release(int err)
+{
+	switch (err) {
+	case EINVAL:
+		return "the kernel refuses: the LMB is not removable (reserved, not assigned, "
+		       "firmware-assisted dump) or its block cannot go offline";
+	case EBUSY:
+		return "unmovable pages";
+	case ENOENT:
+	case ENODEV:
+		return "no DLPAR interface (/sys/kernel/dlpar)";
+	default:
+		return explain(err, MT_HP_OFFLINE);
+	}
+}
+
+/* --release: one DLPAR request per attempt, EBUSY retried as an offline is. */
+static void release_block(struct run *run, struct mt_hp_step *st)
+{
+	long started = mt_now_ms();
+	unsigned busy = 0;
+	char cmd[48];
+	const char *why = NULL;
+
+	mt_hp_dlpar_command(st, cmd, sizeof(cmd));
+	for (;;) {
+		long budget = (long)(run->rq->timeout * 1000);
+		int r;
+
+		if (deadline_left(run) < budget)
+			budget = deadline_left(run);
+		if (run->obs && run->obs->block_begin)
+			run->obs->block_begin(run->obs->ctx, st->block);
+		r = mt_attr_write(run->sr->sys_fd, "kernel", "dlpar", cmd, budget > 0 ? budget : 1,
+				  run->in);
+		st->attempts++;
+		if (r == 0 || r == -EINVAL) {
+			/* EINVAL also when another agent released it first. */
+			if (released(run, st, &why)) {
+				st->err = 0;
+				st->result = r == 0 ? MT_HP_DONE : MT_HP_ALREADY;
+				st->reason = r == 0 ? NULL : "released by another agent first";
+				break;
+			}
+		}
+		st->err = r ? -r : EIO;
+		st->result = r == -ETIMEDOUT ? MT_HP_TIMEOUT : MT_HP_FAILED;
+		if (r == 0) {
+			st->reason = why;
+			break;
+		}
+		if ((r == -EBUSY || r == -EAGAIN) && busy < run->rq->retries &&
+		    fresh_verdict(run, st) != MT_VERDICT_UNLIKELY && backoff(run, busy++))
+			continue;
+		st->reason = explain_release(st->err);
+		break;
+	}
+	st->elapsed_ms = (uint64_t)(mt_now_ms() - started);
+	if (run->obs && run->obs->block_end)
+		run->obs->block_end(run->obs->ctx, st, MT_HP_OFFLINE);
 }
 
 /*
@@ -340,7 +456,10 @@ static void run_steps(struct run *run)
 		}
 		if (run->plan->action == MT_HP_OFFLINE)
 			note_zone(st, &run->s->blocks[st->idx]);
-		change_block(run, st, plan->action, st->write);
+		if (plan->release)
+			release_block(run, st);
+		else
+			change_block(run, st, plan->action, st->write);
 		if (st->result == MT_HP_DONE)
 			run->out->done_bytes += run->s->block_size;
 		if (run->obs && run->obs->bytes_done)

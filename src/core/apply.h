@@ -42,6 +42,8 @@ int mt_hp_apply(const struct mt_sysroot *sr, struct mt_snapshot *s, const struct
 		struct mt_hp_plan *plan, struct mt_interrupts *in, const struct mt_hp_observer *obs,
 		struct mt_hp_outcome *out);
 void mt_hp_outcome_free(struct mt_hp_outcome *out);
+/* Is there a DLPAR interface (kernel/dlpar, a regular file inside the sysroot) to release to? */
+bool mt_hp_dlpar_available(const struct mt_sysroot *sr);
 const char *mt_hp_status_name(enum mt_hp_status s);
 /*
  * A dry run's answer: the status a real run of this plan ends with if the

@@ -30,6 +30,10 @@ CHECK_FN(check_node_mask_mismatch);
 CHECK_FN(check_movable_ratio);
 CHECK_FN(check_auto_online_conflict);
 
+/* check-drmem.c */
+CHECK_FN(check_lmb_mismatch);
+CHECK_FN(check_dlpar_onlined);
+
 /* check-census.c */
 CHECK_FN(check_unmovable_pages);
 

@@ -47,7 +47,7 @@ static bool named_like(const char *name, const char *prefix)
 	return strncmp(name, prefix, n) == 0 && name[n] >= '0' && name[n] <= '9';
 }
 
-enum mt_source mt_origin_classify(const struct mt_resources *res, const struct mt_dlpar_lmbs *lmbs,
+enum mt_source mt_origin_classify(const struct mt_resources *res, const struct mt_lmb *lmb,
 				  uint64_t start, uint64_t end, const char *fwnode,
 				  const char **device)
 {
@@ -55,7 +55,7 @@ enum mt_source mt_origin_classify(const struct mt_resources *res, const struct m
 	bool boot = false;
 
 	*device = NULL;
-	if (lmbs && mt_dlpar_lmbs_cover(lmbs, start, end))
+	if (mt_lmb_assigned(lmb))
 		return MT_SRC_DLPAR;
 	if (fwnode && *fwnode) {
 		*device = fwnode;

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "core/dlpar-lmbs.h"
+#include "core/drmem.h"
 #include "core/resources.h"
 
 enum mt_source {
@@ -35,18 +35,19 @@ const char *mt_source_name(enum mt_source s);
 int mt_source_parse(const char *name);
 
 /*
- * Classify the block [start, end]. fwnode: the basename of its
+ * Classify the block [start, end]. lmb: its LMB in the device tree
+ * (pseries, core/drmem.h; NULL when it has none). fwnode: the basename of its
  * firmware_node link (NULL when it has none). *device is set to a name
  * inside res or fwnode (NULL when there is none); it lives as long as they.
  * Pure: the inputs are what the snapshot read.
  *
- * In order: a DLPAR LMB; a firmware_node (only the ACPI memory hotplug
+ * In order: an LMB flagged assigned (DLPAR); a firmware_node (only the ACPI memory hotplug
  * driver binds memory blocks to an ACPI node); the deepest RAM resource
  * holding the block: "System RAM (virtio_mem)" (its parent names the
  * virtio device) or "System RAM (kmem)" (its parent names the dax device);
  * plain "System RAM": boot; nothing known: unknown.
  */
-enum mt_source mt_origin_classify(const struct mt_resources *res, const struct mt_dlpar_lmbs *lmbs,
+enum mt_source mt_origin_classify(const struct mt_resources *res, const struct mt_lmb *lmb,
 				  uint64_t start, uint64_t end, const char *fwnode,
 				  const char **device);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/checks.h"
+#include "core/drmem.h"
 #include "core/plan.h"
 #include "shared/units.h"
 #include "plan-internal.h"
@@ -136,6 +137,45 @@ static const char *state_value(const struct mt_block *b, const struct mt_hp_requ
 	return block_has_zone(b, MT_ZONE_MOVABLE) ? "online_movable" : "online";
 }
 
+void mt_hp_dlpar_command(const struct mt_hp_step *st, char *buf, size_t size)
+{
+	if (st->has_drc)
+		snprintf(buf, size, "memory remove index 0x%08" PRIx32, st->drc);
+	else
+		snprintf(buf, size, "(no DRC index)");
+}
+
+/*
+ * --release: why this block's LMB cannot be handed back, or NULL. Never
+ * guess: without an LMB, without a DRC index or with one that is not
+ * unique, the block is left alone (drmgr would "remove count 1" instead).
+ * What the hypervisor cannot take back: an LMB flagged reserved (QEMU's
+ * boot memory; the kernel's lmb_is_removable() refuses it too), one not
+ * assigned to this partition, and the block at address 0, the real mode
+ * area the partition cannot run without.
+ */
+static const char *release_reason(const struct mt_snapshot *s, size_t idx)
+{
+	const struct mt_lmb *l = mt_block_lmb(s, idx);
+
+	if (!l)
+		return "no LMB at its address in the device tree: nothing to release";
+	if (!mt_lmb_has_drc(l))
+		return "its LMB has no DRC index (flagged DRC-invalid): the hypervisor cannot take "
+		       "it back";
+	if (l->drc_index == 0 || l->drc_index == UINT32_MAX ||
+	    mt_drmem_count_index(&s->drmem, l->drc_index) != 1)
+		return "its LMB's DRC index is malformed or not unique: never guessed";
+	if (l->flags & MT_DRCONF_RESERVED)
+		return "its LMB is reserved: the hypervisor cannot take it back";
+	if (!(l->flags & MT_DRCONF_ASSIGNED))
+		return "its LMB is not assigned to this partition";
+	if (l->base == 0)
+		return "it holds the real mode area at address 0: the partition cannot run "
+		       "without it";
+	return NULL;
+}
+
 static bool in_target_state(const struct mt_block *b, enum mt_hp_action a)
 {
 	return a == MT_HP_ONLINE ? b->state == MT_STATE_ONLINE : b->state == MT_STATE_OFFLINE;
@@ -188,7 +228,12 @@ static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq, co
 	if (!node_matches(s, b, rq) || !zone_matches(b, rq->zone_mask) ||
 	    !device_matches(s, idx, rq->device))
 		return 0;
-	if (in_target_state(b, rq->action)) {
+	if (rq->release && mt_lmb_has_drc(mt_block_lmb(s, idx))) {
+		step.drc = mt_block_lmb(s, idx)->drc_index;
+		step.has_drc = true;
+	}
+	/* A block still there is not released, offline or not. */
+	if (!rq->release && in_target_state(b, rq->action)) {
 		/* SIZE counts what changes; a named block already there is reported. */
 		if (plan->size_mode)
 			return 0;
@@ -202,6 +247,13 @@ static int add_block(struct mt_hp_plan *plan, const struct mt_hp_request *rq, co
 		step.reason = "an offline of it is in progress";
 	else if (unsafe && !rq->force)
 		step.reason = unsafe;
+	else if (rq->release && release_reason(s, idx))
+		step.reason = release_reason(s, idx);
+	else if (rq->action == MT_HP_OFFLINE && !rq->force && mt_block_offline_reason(s, idx)) {
+		/* The kernel's veto, known before any write (arm64 boot memory). */
+		step.reason = mt_block_offline_reason(s, idx);
+		step.verdict = MT_VERDICT_UNLIKELY;
+	}
 	if (step.reason)
 		return push(&plan->skipped, &plan->nskipped, &step);
 	step.result = MT_HP_PLANNED;
@@ -216,6 +268,9 @@ static int cmp_offline(const void *a, const void *b, void *arg)
 	bool mx = block_in_zone(&s->blocks[x->idx], MT_ZONE_MOVABLE);
 	bool my = block_in_zone(&s->blocks[y->idx], MT_ZONE_MOVABLE);
 
+	/* --release: blocks already offline first, nothing to migrate. */
+	if ((x->from == MT_STATE_OFFLINE) != (y->from == MT_STATE_OFFLINE))
+		return x->from == MT_STATE_OFFLINE ? -1 : 1;
 	if (mx != my)
 		return mx ? -1 : 1;
 	return x->block > y->block ? -1 : x->block < y->block;
@@ -287,6 +342,9 @@ int mt_hp_request_check(const struct mt_snapshot *s, const struct mt_hp_request 
 
 int mt_hp_verdict_rank(enum mt_verdict v)
 {
+	/* NONE: an offline block (--release), nothing to migrate. */
+	if (v == MT_VERDICT_NONE)
+		return -1;
 	return v == MT_VERDICT_LIKELY ? 0 : v == MT_VERDICT_UNLIKELY ? 2 : 1;
 }
 
@@ -324,13 +382,37 @@ size_t mt_hp_plan_census_window(const struct mt_hp_plan *plan)
 void mt_hp_plan_order_by_census(struct mt_hp_plan *plan)
 {
 	for (size_t i = 0; i < plan->nsteps; i++)
-		plan->steps[i].verdict = (uint8_t)mt_block_verdict(plan->snap, plan->steps[i].idx);
+		plan->steps[i].verdict =
+			(uint8_t)mt_block_offline_verdict(plan->snap, plan->steps[i].idx);
 	if (!plan->size_mode)
 		return;
 	if (plan->nsteps > 1)
 		qsort_r(plan->steps, plan->nsteps, sizeof(*plan->steps), cmp_census,
 			(void *)plan->snap);
 	mark_spares(plan);
+}
+
+/*
+ * Every block that matches is left alone (arm64 boot memory, blocks check
+ * flags): nothing will be written, and the plan says why in one line
+ * instead of a report of skips that looks like work. One reason shared
+ * by all is given; several send the reader to the blocks.
+ */
+static void refuse_all_skipped(struct mt_hp_plan *plan)
+{
+	const char *why = plan->skipped[0].reason;
+
+	for (size_t i = 1; i < plan->nskipped && why; i++)
+		if (!plan->skipped[i].reason || strcmp(plan->skipped[i].reason, why) != 0)
+			why = NULL;
+	if (plan->nskipped == 1)
+		snprintf(plan->refusal, sizeof(plan->refusal),
+			 "nothing to do: the matching block is left alone%s%s",
+			 why ? ": " : " (it says why)", why ? why : "");
+	else
+		snprintf(plan->refusal, sizeof(plan->refusal),
+			 "nothing to do: all %zu matching blocks are left alone%s%s",
+			 plan->nskipped, why ? ": " : " (each says why)", why ? why : "");
 }
 
 int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq,
@@ -341,6 +423,7 @@ int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq
 	*plan = (struct mt_hp_plan){ .snap = s,
 				     .action = rq->action,
 				     .size_mode = rq->target == MT_HP_SIZE,
+				     .release = rq->release,
 				     .requested_bytes = rq->size };
 	r = mt_hp_request_check(s, rq, error, size);
 	if (r)
@@ -362,6 +445,8 @@ int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq
 	if (!plan->nsteps && !plan->nskipped)
 		snprintf(plan->refusal, sizeof(plan->refusal),
 			 "no memory block matches the request and its filters: nothing to do");
+	else if (!plan->nsteps)
+		refuse_all_skipped(plan);
 	else if (!rq->force)
 		mt_hp_plan_safety(plan, rq);
 	return 0;

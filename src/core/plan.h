@@ -34,6 +34,12 @@ struct mt_hp_request {
 	const char *device; /* only this device's blocks (needs MT_WANT_ORIGIN); NULL: any */
 	enum mt_hp_to to;
 	bool force, dry_run, rollback;
+	/*
+	 * offline --release (pseries): hand each block's LMB back to the
+	 * hypervisor through the kernel's DLPAR interface instead of writing
+	 * state (the kernel offlines it, removes it, clears its ASSIGNED flag).
+	 */
+	bool release;
 	double timeout;   /* per write, seconds */
 	double deadline;  /* whole run, seconds; 0: none */
 	unsigned retries; /* EBUSY retries */
@@ -64,7 +70,12 @@ struct mt_hp_step {
 	bool spare;         /* SIZE: a candidate taken only if an earlier one fails */
 	bool deferred;      /* SIZE offline: sent behind the others by a fresh census */
 	uint8_t verdict;    /* enum mt_verdict: the page census' guess, when taken */
+	uint32_t drc;       /* --release: the LMB's DRC index */
+	bool has_drc;       /* --release: drc is an index (the LMB has one) */
 };
+
+/* --release: what goes to kernel/dlpar for this step ("memory remove index 0x80000008"). */
+void mt_hp_dlpar_command(const struct mt_hp_step *st, char *buf, size_t size);
 
 struct mt_hp_plan {
 	const struct mt_snapshot *snap;
@@ -75,6 +86,7 @@ struct mt_hp_plan {
 	size_t nskipped;
 	uint64_t requested_bytes;
 	bool size_mode;
+	bool release;      /* offline --release */
 	char refusal[256]; /* non-empty: the plan is refused (a safety rule --force
 			    * overrides, or nothing matched), with the reason */
 };

@@ -4,6 +4,16 @@
 
 #include "core/ranges.h"
 
+/* Block j's DRC index is block i's plus the blocks between them (or neither has an LMB). */
+static bool drc_follows(const struct mt_snapshot *s, size_t i, size_t j)
+{
+	const struct mt_lmb *a = mt_block_lmb(s, i), *b = mt_block_lmb(s, j);
+
+	if (!mt_lmb_has_drc(a) || !mt_lmb_has_drc(b))
+		return !mt_lmb_has_drc(a) && !mt_lmb_has_drc(b);
+	return (uint64_t)b->drc_index - a->drc_index == (uint64_t)s->blocks[j].id - s->blocks[i].id;
+}
+
 /* The MT_SPLIT_* attributes on which blocks i and j differ. */
 static unsigned block_diff(const struct mt_snapshot *s, const uint32_t *flags, size_t i, size_t j)
 {
@@ -20,11 +30,15 @@ static unsigned block_diff(const struct mt_snapshot *s, const uint32_t *flags, s
 		d |= MT_SPLIT_REMOVABLE;
 	if (flags && flags[i] != flags[j])
 		d |= MT_SPLIT_FLAGS;
-	if (mt_block_verdict(s, i) != mt_block_verdict(s, j))
+	/* The same word for different reasons is not the same verdict. */
+	if (mt_block_offline_verdict(s, i) != mt_block_offline_verdict(s, j) ||
+	    mt_block_offline_reason(s, i) != mt_block_offline_reason(s, j))
 		d |= MT_SPLIT_VERDICT;
 	if (mt_block_source(s, i) != mt_block_source(s, j) ||
 	    (s->origin && s->origin[i].device != s->origin[j].device))
 		d |= MT_SPLIT_ORIGIN;
+	if (!drc_follows(s, i, j))
+		d |= MT_SPLIT_DRC;
 	return d;
 }
 

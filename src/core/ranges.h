@@ -18,6 +18,7 @@ enum mt_split {
 	MT_SPLIT_FLAGS = 1u << 4,
 	MT_SPLIT_VERDICT = 1u << 5,
 	MT_SPLIT_ORIGIN = 1u << 6, /* source and device */
+	MT_SPLIT_DRC = 1u << 7,    /* pseries: DRC indexes not consecutive, or one block has none */
 };
 
 struct mt_range {

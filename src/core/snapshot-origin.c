@@ -2,8 +2,8 @@
 /*
  * Where every block came from (MT_WANT_ORIGIN): one readlink of its
  * firmware_node per block (ENOENT for all but ACPI DIMM memory), the
- * iomem the snapshot read, and the pseries device tree. Only on request:
- * list's default columns never pay for it.
+ * iomem and the pseries device tree's LMBs (MT_WANT_DRMEM) the snapshot
+ * read. Only on request: list's default columns never pay for it.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -53,15 +53,11 @@ static void read_fwnode(int mem_fd, uint32_t id, char *out, size_t size)
 
 int mt_snapshot_read_origin(const struct mt_sysroot *sr, struct mt_snapshot *s)
 {
-	struct mt_dlpar_lmbs lmbs;
-	int r;
+	int r = 0;
 
 	s->origin = calloc(s->nblocks ? s->nblocks : 1, sizeof(*s->origin));
 	if (!s->origin)
 		return -ENOMEM;
-	r = mt_dlpar_lmbs_read(sr->proc_fd, &lmbs);
-	if (r < 0)
-		return r;
 	for (size_t i = 0; i < s->nblocks && r >= 0; i++) {
 		uint64_t start = (uint64_t)s->blocks[i].id * s->block_size;
 		char fw[128];
@@ -71,13 +67,13 @@ int mt_snapshot_read_origin(const struct mt_sysroot *sr, struct mt_snapshot *s)
 			read_fwnode(sr->mem_fd, s->blocks[i].id, fw, sizeof(fw));
 		else
 			fw[0] = '\0';
-		s->origin[i].source = (uint8_t)mt_origin_classify(
-			&s->resources, &lmbs, start, start + s->block_size - 1, fw, &device);
+		s->origin[i].source =
+			(uint8_t)mt_origin_classify(&s->resources, mt_block_lmb(s, i), start,
+						    start + s->block_size - 1, fw, &device);
 		s->origin[i].device = -1;
 		if (device && (r = device_index(s, device)) >= 0)
 			s->origin[i].device = r;
 	}
-	mt_dlpar_lmbs_free(&lmbs);
 	return r < 0 ? r : 0;
 }
 

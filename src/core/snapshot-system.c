@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "core/arch.h"
 #include "shared/macro.h"
 #include "shared/text.h"
 #include "snapshot-internal.h"
@@ -144,6 +145,103 @@ static void read_meminfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
 	}
 }
 
+/*
+ * What the architecture's kernel refuses before any census: on arm64, the
+ * offline of boot memory (judged by the resource map, when it was read).
+ */
+static int read_veto(struct mt_snapshot *s)
+{
+	const struct mt_resources *res = &s->resources;
+	bool any = false;
+
+	/* Without the resource map every block would look like boot memory. */
+	if (!(s->want & MT_WANT_RESOURCES) || mt_arch_parse(s->machine) != MT_ARCH_ARM64 ||
+	    !s->block_size)
+		return 0;
+	s->veto = calloc(s->nblocks ? s->nblocks : 1, sizeof(*s->veto));
+	if (!s->veto)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nblocks; i++) {
+		uint64_t start = (uint64_t)s->blocks[i].id * s->block_size;
+
+		s->veto[i] = (uint8_t)mt_arch_offline_veto(s->machine, s->osrelease, res, start,
+							   start + s->block_size - 1);
+		any |= s->veto[i] != MT_VETO_NONE;
+	}
+	if (!any) {
+		free(s->veto);
+		s->veto = NULL;
+	}
+	return 0;
+}
+
+static int cmp_base(const void *a, const void *b, void *arg)
+{
+	const struct mt_lmb *l = arg;
+	uint64_t x = l[*(const int32_t *)a].base, y = l[*(const int32_t *)b].base;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Each block's LMB, by address: the LMBs sorted once, then one binary
+ * search per block (a big LPAR has tens of thousands of both). An LMB
+ * size other than the block size leaves every block without one: the
+ * kernel makes them equal on pseries, anything else is not understood.
+ */
+static int map_lmbs(struct mt_snapshot *s)
+{
+	const struct mt_drmem *d = &s->drmem;
+	_cleanup_free_ int32_t *order = NULL;
+
+	s->lmb_of = malloc((s->nblocks ? s->nblocks : 1) * sizeof(*s->lmb_of));
+	order = malloc((d->n ? d->n : 1) * sizeof(*order));
+	if (!s->lmb_of || !order)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n; i++)
+		order[i] = (int32_t)i;
+	qsort_r(order, d->n, sizeof(*order), cmp_base, d->lmbs);
+	for (size_t i = 0; i < s->nblocks; i++) {
+		uint64_t addr = (uint64_t)s->blocks[i].id * s->block_size;
+		size_t lo = 0, hi = d->n;
+
+		s->lmb_of[i] = -1;
+		if (d->lmb_size != s->block_size)
+			continue;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			uint64_t base = d->lmbs[order[mid]].base;
+
+			if (base == addr) {
+				s->lmb_of[i] = order[mid];
+				break;
+			}
+			if (base < addr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return 0;
+}
+
+static int read_drmem(const struct mt_sysroot *sr, struct mt_snapshot *s)
+{
+	s->drmem_err = mt_drmem_read(sr->proc_fd, &s->drmem);
+	if (s->drmem_err == -ENOMEM)
+		return -ENOMEM;
+	if (s->drmem_err < 0 || !s->block_size)
+		return 0;
+	return map_lmbs(s);
+}
+
+const char *mt_block_offline_reason(const struct mt_snapshot *s, size_t idx)
+{
+	if (!s->veto || s->blocks[idx].state != MT_STATE_ONLINE)
+		return NULL;
+	return mt_veto_reason((enum mt_offline_veto)s->veto[idx]);
+}
+
 int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s)
 {
 	int r = 0;
@@ -161,6 +259,10 @@ int mt_snapshot_read_system(const struct mt_sysroot *sr, struct mt_snapshot *s)
 		return r;
 	if (s->want & MT_WANT_MEMINFO)
 		read_meminfo(sr, s);
+	if ((s->want & MT_WANT_KERNEL) && (r = read_veto(s)) < 0)
+		return r;
+	if ((s->want & MT_WANT_DRMEM) && (r = read_drmem(sr, s)) < 0)
+		return r;
 	return 0;
 }
 
@@ -172,6 +274,9 @@ void mt_snapshot_free_system(struct mt_snapshot *s)
 	mt_idlist_free(&s->masks.has_normal_memory);
 	free(s->osrelease);
 	free(s->machine);
+	free(s->veto);
+	free(s->lmb_of);
+	mt_drmem_free(&s->drmem);
 	for (int i = 0; i < MT_PARAM_COUNT; i++)
 		free(s->params[i]);
 	mt_resources_free(&s->resources);

@@ -255,12 +255,15 @@ int mt_snapshot_read(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 	if (!s)
 		return -ENOMEM;
 	pthread_mutex_init(&s->node_sets_lock, NULL);
-	/* The census counts pages: it needs the page size. */
+	/*
+	 * The census counts pages: it needs the page size. Its verdict needs
+	 * the architecture and the resource map (arm64 boot memory).
+	 */
 	if (want & MT_WANT_CENSUS)
-		want |= MT_WANT_KERNEL | MT_WANT_STATE;
-	/* Driver-added memory is named in iomem. */
+		want |= MT_WANT_KERNEL | MT_WANT_STATE | MT_WANT_RESOURCES;
+	/* Driver-added memory is named in iomem, DLPAR memory in the device tree. */
 	if (want & MT_WANT_ORIGIN)
-		want |= MT_WANT_RESOURCES;
+		want |= MT_WANT_RESOURCES | MT_WANT_DRMEM;
 	s->want = want;
 	if (sr->mem_fd >= 0) {
 		s->block_size_err = read_block_size(s, sr->mem_fd);

@@ -14,6 +14,7 @@
 
 #include "core/block.h"
 #include "core/census.h"
+#include "core/drmem.h"
 #include "core/origin.h"
 #include "shared/idlist.h"
 #include "core/resources.h"
@@ -40,14 +41,16 @@ enum mt_want {
 	MT_WANT_ONLINE = 1u << 13,     /* the online attribute (with DETAIL) */
 	MT_WANT_PHYS_INDEX = 1u << 14, /* phys_index (with DETAIL) */
 	MT_WANT_CENSUS = 1u << 15,     /* page census of every online block (kpageflags) */
-	MT_WANT_ORIGIN = 1u << 16,     /* where each block came from (reads RESOURCES too) */
+	MT_WANT_ORIGIN = 1u << 16,     /* where each block came from (reads RESOURCES, DRMEM too) */
+	MT_WANT_DRMEM = 1u << 17,      /* pseries: the LMBs of the device tree (core/drmem.h) */
 };
 
 /* Everything check reads (and list -o FLAGS, show). */
-#define MT_WANT_CHECK                                                                     \
-	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS | \
-	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |       \
-	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX | MT_WANT_CENSUS)
+#define MT_WANT_CHECK                                                                             \
+	(MT_WANT_STATE | MT_WANT_ZONES | MT_WANT_NODES | MT_WANT_POLICY | MT_WANT_LINKS |         \
+	 MT_WANT_DETAIL | MT_WANT_NODE_MASKS | MT_WANT_KERNEL | MT_WANT_RESOURCES |               \
+	 MT_WANT_ZONEINFO | MT_WANT_UDEV | MT_WANT_ONLINE | MT_WANT_PHYS_INDEX | MT_WANT_CENSUS | \
+	 MT_WANT_DRMEM)
 
 /* What check needs of a block beyond what list shows (MT_WANT_LINKS/DETAIL). */
 struct mt_block_detail {
@@ -130,6 +133,22 @@ struct mt_snapshot {
 	uint8_t *verdict; /* enum mt_verdict */
 	int census_err;
 
+	/*
+	 * MT_WANT_KERNEL: per block, enum mt_offline_veto (core/arch.h): the
+	 * architecture's kernel refuses to offline it whatever its pages hold
+	 * (arm64 boot memory). NULL when not read or no block has one.
+	 */
+	uint8_t *veto;
+
+	/*
+	 * MT_WANT_DRMEM: the device tree's LMBs (pseries), and per block the
+	 * index of its LMB in drmem.lmbs (-1: none). drmem_err: -ENOENT no
+	 * ibm,dynamic-reconfiguration-memory (not pseries), -EINVAL malformed.
+	 */
+	struct mt_drmem drmem;
+	int32_t *lmb_of;
+	int drmem_err;
+
 	/* MT_WANT_MEMINFO */
 	bool have_mem_available;
 	uint64_t mem_available; /* bytes */
@@ -190,6 +209,27 @@ static inline enum mt_verdict mt_block_verdict(const struct mt_snapshot *s, size
 {
 	return s->verdict ? (enum mt_verdict)s->verdict[idx] : MT_VERDICT_UNKNOWN;
 }
+
+/*
+ * Will the block go offline? The census verdict, unless the architecture
+ * already says no (s->veto): then `unlikely`, whatever the pages hold.
+ * The unmovable-pages check keeps to the census (mt_block_verdict).
+ */
+static inline enum mt_verdict mt_block_offline_verdict(const struct mt_snapshot *s, size_t idx)
+{
+	if (s->veto && s->veto[idx] && s->blocks[idx].state == MT_STATE_ONLINE)
+		return MT_VERDICT_UNLIKELY;
+	return mt_block_verdict(s, idx);
+}
+
+/* The device-tree LMB of a block (pseries), or NULL. */
+static inline const struct mt_lmb *mt_block_lmb(const struct mt_snapshot *s, size_t idx)
+{
+	return s->lmb_of && s->lmb_of[idx] >= 0 ? &s->drmem.lmbs[s->lmb_of[idx]] : NULL;
+}
+
+/* Why mt_block_offline_verdict() says no before any census: a reason, or NULL. */
+const char *mt_block_offline_reason(const struct mt_snapshot *s, size_t idx);
 
 /*
  * going-offline is a transition: when a block shows it, pause and read

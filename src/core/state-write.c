@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The deadline-bounded write of a block's state, in a child process. */
+/* The deadline-bounded write of a block's state (or kernel/dlpar), in a child process. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -83,12 +83,12 @@ struct watch {
 
 /*
  * The child: every signal blocked (no spurious EINTR), one write, the errno
- * as status. block_fd is the block's directory, resolved by the parent
- * inside the sysroot; state itself must be a regular file there, not a
- * link (O_NOFOLLOW) nor a FIFO (O_NONBLOCK keeps the open from waiting,
- * then the write blocks as the kernel's own does).
+ * as status. dir_fd is the attribute's directory, resolved by the parent
+ * inside the sysroot; the attribute itself must be a regular file there,
+ * not a link (O_NOFOLLOW) nor a FIFO (O_NONBLOCK keeps the open from
+ * waiting, then the write blocks as the kernel's own does).
  */
-static _Noreturn void write_child(struct watch *w, int block_fd, const char *value)
+static _Noreturn void write_child(struct watch *w, int dir_fd, const char *name, const char *value)
 {
 	struct stat st;
 	sigset_t all;
@@ -98,7 +98,7 @@ static _Noreturn void write_child(struct watch *w, int block_fd, const char *val
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	__atomic_store_n(&w->pid, getpid(), __ATOMIC_RELEASE);
-	fd = openat(block_fd, "state", O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	fd = openat(dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		_exit(errno & 0xff);
 	if (fstat(fd, &st) < 0)
@@ -153,18 +153,25 @@ static void *watchdog(void *arg)
 int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_ms,
 		   struct mt_interrupts *in)
 {
-	struct watch w = { .deadline = mt_now_ms() + timeout_ms, .in = in };
-	_cleanup_close_ int block_fd = -1;
 	char name[24];
+
+	snprintf(name, sizeof(name), "memory%" PRIu32, block);
+	return mt_attr_write(mem_fd, name, "state", value, timeout_ms, in);
+}
+
+int mt_attr_write(int dirfd, const char *dir, const char *name, const char *value, long timeout_ms,
+		  struct mt_interrupts *in)
+{
+	struct watch w = { .deadline = mt_now_ms() + timeout_ms, .in = in };
+	_cleanup_close_ int dir_fd = -1;
 	pthread_t thread;
 	int status, r;
 	pid_t pid;
 
-	/* Under --sysroot a memoryN that links out of it is refused here (-EXDEV). */
-	snprintf(name, sizeof(name), "memory%" PRIu32, block);
-	block_fd = mt_open(mem_fd, name, O_PATH | O_DIRECTORY, 0, 0);
-	if (block_fd < 0)
-		return block_fd;
+	/* Under --sysroot a directory that links out of it is refused here (-EXDEV). */
+	dir_fd = mt_open(dirfd, dir, O_PATH | O_DIRECTORY, 0, 0);
+	if (dir_fd < 0)
+		return dir_fd;
 	w.done_fd = eventfd(0, EFD_CLOEXEC);
 	if (w.done_fd < 0)
 		return -errno;
@@ -175,7 +182,7 @@ int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_m
 	}
 	pid = vfork();
 	if (pid == 0)
-		write_child(&w, block_fd, value);
+		write_child(&w, dir_fd, name, value);
 	r = pid < 0 ? -errno : 0;
 	/* Here the child has ended (or never started): stop the watchdog. */
 	(void)eventfd_write(w.done_fd, 1); /* a fresh counter: cannot overflow */

@@ -36,4 +36,14 @@ void mt_interrupts_stop(struct mt_interrupts *in);
 int mt_state_write(int mem_fd, uint32_t block, const char *value, long timeout_ms,
 		   struct mt_interrupts *in);
 
+/*
+ * The same bounded write to any attribute: dir (relative to dirfd,
+ * resolved inside the sysroot) and the attribute name in it, a regular
+ * file, never a link. The DLPAR request of offline --release, `memory
+ * remove index 0x...` to kernel/dlpar, offlines the block in the kernel as
+ * a state write does and can take as long.
+ */
+int mt_attr_write(int dirfd, const char *dir, const char *name, const char *value, long timeout_ms,
+		  struct mt_interrupts *in);
+
 #endif

@@ -7,6 +7,7 @@
  * every other write goes straight to the real write(). README.md beside
  * this file describes the script format and the files it keeps.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -357,30 +358,18 @@ static ssize_t fail(const char fk[DIR_MAX], long id, const char *value, int err)
 	return -1;
 }
 
-/* One emulated write of `value` to memory<id>/state; -1 with errno, or count. */
-static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size_t count)
+/*
+ * One attempt of block id: the next line of its script, counted under the
+ * block's lock (returned, to be closed by the caller once the write is
+ * over). -1 with errno EIO when the lock fails or the line is bad.
+ */
+static int take_attempt(const char fk[DIR_MAX], long id, const char *value, struct outcome *out)
 {
-	char fk[DIR_MAX], dir[DIR_MAX], path[PATH_MAX], value[64], cur[64], zones[FILE_MAX];
-	char script[FILE_MAX], ctext[32] = "", otext[64];
+	char path[PATH_MAX], script[FILE_MAX], ctext[32] = "", otext[64];
 	struct outcome o;
-	size_t len;
 	long n = 0;
 	int lock;
-	bool online;
 
-	snprintf(fk, sizeof(fk), "%.1000s/fakekernel", root);
-	snprintf(dir, sizeof(dir), "%.1000s%s%ld", root, MEMDIR, id);
-	mkdir(fk, 0755);
-	/* Bad string: EINVAL before the kernel takes its lock; no script line used. */
-	len = count - (buf[count - 1] == '\n');
-	snprintf(value, sizeof(value), "%.*s", (int)(len < 63 ? len : 63), buf);
-	if (len >= 63 || strlen(value) != len ||
-	    (!is_online_value(value) && strcmp(value, "offline") != 0)) {
-		snprintf(value, sizeof(value), "(bad)");
-		return fail(fk, id, value, EINVAL);
-	}
-
-	/* One attempt: the next line of the script, counted under the block's lock. */
 	snprintf(path, sizeof(path), "%s/memory%ld.count", fk, id);
 	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
@@ -408,6 +397,34 @@ static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size
 		errno = EIO;
 		return -1;
 	}
+	*out = o;
+	return lock;
+}
+
+/* One emulated write of `value` to memory<id>/state; -1 with errno, or count. */
+static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size_t count)
+{
+	char fk[DIR_MAX], dir[DIR_MAX], path[PATH_MAX], value[64], cur[64], zones[FILE_MAX];
+	struct outcome o;
+	size_t len;
+	int lock;
+	bool online;
+
+	snprintf(fk, sizeof(fk), "%.1000s/fakekernel", root);
+	snprintf(dir, sizeof(dir), "%.1000s%s%ld", root, MEMDIR, id);
+	mkdir(fk, 0755);
+	/* Bad string: EINVAL before the kernel takes its lock; no script line used. */
+	len = count - (buf[count - 1] == '\n');
+	snprintf(value, sizeof(value), "%.*s", (int)(len < 63 ? len : 63), buf);
+	if (len >= 63 || strlen(value) != len ||
+	    (!is_online_value(value) && strcmp(value, "offline") != 0)) {
+		snprintf(value, sizeof(value), "(bad)");
+		return fail(fk, id, value, EINVAL);
+	}
+
+	lock = take_attempt(fk, id, value, &o);
+	if (lock < 0)
+		return -1;
 	if (o.kind == RACE)
 		set_state(dir, fk, id, o.state);
 
@@ -456,6 +473,156 @@ static ssize_t emulate(const char root[ROOT_MAX], long id, const char *buf, size
 	return (ssize_t)count;
 }
 
+/* ------------------------------------------------ DLPAR (pseries) */
+
+#define DLPAR        "/sys/kernel/dlpar"
+#define DRCONF       "/proc/device-tree/ibm,dynamic-reconfiguration-memory/"
+#define LMB_ASSIGNED 0x8u
+#define LMB_RESERVED 0x80u
+
+static bool is_dlpar(const char *root, int fd)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return false;
+	path[n] = '\0';
+	return strncmp(path, root, strlen(root)) == 0 && strcmp(path + strlen(root), DLPAR) == 0;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Remove every entry of a fixture directory (files and links only), then it. */
+static void remove_dir(const char *dir)
+{
+	char buf[4096];
+	long n;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while ((n = getdents64(fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				unlinkat(fd, d->d_name, 0);
+			off += d->d_reclen;
+		}
+	close(fd);
+	rmdir(dir);
+}
+
+/*
+ * `memory remove index 0xDRC` to <root>/sys/kernel/dlpar, as the pseries
+ * kernel handles it (dlpar_memory_remove_by_index): find the LMB by DRC
+ * index in ibm,dynamic-memory (v1; v2 is not emulated: EIO), refuse a
+ * reserved or unassigned one (EINVAL), offline and remove its block (the
+ * memoryN directory and its node back-links go), clear ASSIGNED in the
+ * device tree. The block's script applies as for a state write; the log
+ * line is `memoryN remove RESULT`.
+ */
+static ssize_t emulate_dlpar(const char root[ROOT_MAX], const char *buf, size_t count)
+{
+	char fk[DIR_MAX], path[PATH_MAX], text[128], *end;
+	unsigned char e[24], cnt[4], size[8];
+	unsigned long long bs = 0, lmb = 0, base = 0;
+	unsigned long drc;
+	uint32_t n, flags = 0, i;
+	struct outcome o;
+	long id = -1;
+	size_t len;
+	int fd, lock;
+
+	snprintf(fk, sizeof(fk), "%.1000s/fakekernel", root);
+	mkdir(fk, 0755);
+	len = count - (buf[count - 1] == '\n');
+	snprintf(text, sizeof(text), "%.*s", (int)(len < 127 ? len : 127), buf);
+	if (len >= 127 || strncmp(text, "memory remove index ", 20) != 0)
+		return fail(fk, -1, "remove", EINVAL);
+	errno = 0;
+	drc = strtoul(text + 20, &end, 0);
+	if (errno || *end || end == text + 20)
+		return fail(fk, -1, "remove", EINVAL);
+	snprintf(path, sizeof(path), "%.1000s/sys/devices/system/memory/block_size_bytes", root);
+	if (slurp(path, text, sizeof(text)) > 0)
+		bs = strtoull(text, NULL, 16);
+	snprintf(path, sizeof(path), "%.1000s" DRCONF "ibm,lmb-size", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && pread(fd, size, 8, 0) == 8)
+		lmb = (unsigned long long)be32(size) << 32 | be32(size + 4);
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%.1000s" DRCONF "ibm,dynamic-memory", root);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || !bs || lmb != bs || pread(fd, cnt, 4, 0) != 4) {
+		if (fd >= 0)
+			close(fd);
+		return fail(fk, -1, "remove", EIO);
+	}
+	n = be32(cnt);
+	for (i = 0; i < n; i++) {
+		if (pread(fd, e, sizeof(e), 4 + (off_t)i * 24) != (ssize_t)sizeof(e))
+			break;
+		if (be32(e + 8) == drc) {
+			base = (unsigned long long)be32(e) << 32 | be32(e + 4);
+			flags = be32(e + 20);
+			id = (long)(base / bs);
+			break;
+		}
+	}
+	if (id < 0 || (flags & LMB_RESERVED) || !(flags & LMB_ASSIGNED)) {
+		close(fd);
+		return fail(fk, id, "remove", EINVAL);
+	}
+	lock = take_attempt(fk, id, "remove", &o);
+	if (lock < 0) {
+		close(fd);
+		return -1;
+	}
+	switch (o.kind) {
+	case PINNED:
+		set_page_flags(root, id, 1ull << KPF_SLAB);
+		/* fall through */
+	case FAIL:
+		close(lock);
+		close(fd);
+		return fail(fk, id, "remove", o.kind == PINNED ? EBUSY : o.err);
+	case HANG:
+		log_line(fk, id, "remove", "hang");
+		close(lock);
+		close(fd);
+		hang();
+	case DELAY:
+		sleep_ms(o.ms);
+		break;
+	default:
+		break;
+	}
+	snprintf(path, sizeof(path), "%.1000s%s%ld", root, MEMDIR, id);
+	remove_dir(path);
+	for (int k = 0; k < 64; k++) {
+		snprintf(path, sizeof(path), "%.1000s/sys/devices/system/node/node%d/memory%ld",
+			 root, k, id);
+		unlink(path);
+	}
+	flags &= ~LMB_ASSIGNED;
+	e[20] = (unsigned char)(flags >> 24), e[21] = (unsigned char)(flags >> 16);
+	e[22] = (unsigned char)(flags >> 8), e[23] = (unsigned char)flags;
+	if (pwrite(fd, e + 20, 4, 4 + (off_t)i * 24 + 20) != 4)
+		dprintf(STDERR_FILENO, "fakekernel: %s: %s\n", DRCONF, strerror(errno));
+	close(fd);
+	log_line(fk, id, "remove", "ok");
+	close(lock);
+	return (ssize_t)count;
+}
+
 ssize_t write(int fd, const void *buf, size_t count)
 {
 	static char root[PATH_MAX];
@@ -474,6 +641,8 @@ ssize_t write(int fd, const void *buf, size_t count)
 
 		active = env && env[0] == '/' && realpath(env, root) && strlen(root) < ROOT_MAX;
 	}
+	if (active && count && is_dlpar(root, fd))
+		return emulate_dlpar(root, buf, count);
 	if (!active || count == 0 || (id = block_of(root, fd)) < 0)
 		return real_write(fd, buf, count);
 	return emulate(root, id, buf, count);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Where memory came from: the classifier on iomem layouts, and the pseries LMB parser. */
+/* Where memory came from: the classifier on iomem layouts and pseries LMBs. */
 #include "unit.h"
 
 #include "core/origin.h"
@@ -60,58 +60,23 @@ static void test_classify(void)
 	CHECK(mt_source_parse("dimm") == -1);
 }
 
-static void put32(uint8_t *p, uint32_t v)
+/* pseries: the block's LMB decides before anything else, when the partition owns it. */
+static void test_lmb(void)
 {
-	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8),
-	p[3] = (uint8_t)v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
-static void test_lmbs(void)
-{
-	uint8_t size[8], v1[4 + 3 * 24] = { 0 }, v2[4 + 2 * 24] = { 0 };
-	struct mt_dlpar_lmbs l;
+	struct mt_lmb owned = { .base = 0, .drc_index = 0x80000000u, .flags = MT_DRCONF_ASSIGNED };
+	struct mt_lmb free_lmb = { .base = 0, .drc_index = 0x80000001u, .flags = 0 };
+	struct mt_lmb qemu_boot = { .flags = MT_DRCONF_RESERVED | MT_DRCONF_DRC_INVALID };
 	const char *dev;
 
-	put64(size, 256ull << 20);
-	/* v1: LMB 0 and 2 assigned, LMB 1 not. */
-	put32(v1, 3);
-	for (int i = 0; i < 3; i++) {
-		put64(v1 + 4 + i * 24, (uint64_t)i << 28);
-		put32(v1 + 4 + i * 24 + 8, 0x80000000u + (uint32_t)i);
-		put32(v1 + 4 + i * 24 + 20, i == 1 ? 0 : 0x8);
-	}
-	CHECK(mt_dlpar_lmbs_parse(size, 8, v1, sizeof(v1), NULL, 0, &l) == 0);
-	CHECK(l.n == 2);
-	CHECK(mt_dlpar_lmbs_cover(&l, 0, (256 << 20) - 1));
-	CHECK(!mt_dlpar_lmbs_cover(&l, 256 << 20, (512 << 20) - 1));
-	CHECK(mt_dlpar_lmbs_cover(&l, 512 << 20, 512 << 20 | 0xfffffff));
-	CHECK(mt_origin_classify(NULL, &l, 0, MB128 - 1, "PNP0C80:00", &dev) == MT_SRC_DLPAR);
-	mt_dlpar_lmbs_free(&l);
-	/* v2: a set of 4 assigned LMBs from 1G, a set of 2 unassigned. */
-	put32(v2, 2);
-	put32(v2 + 4, 4);
-	put64(v2 + 8, 1ull << 30);
-	put32(v2 + 4 + 20, 0x8);
-	put32(v2 + 28, 2);
-	put64(v2 + 32, 2ull << 30);
-	CHECK(mt_dlpar_lmbs_parse(size, 8, NULL, 0, v2, sizeof(v2), &l) == 0);
-	CHECK(l.n == 1 && l.r[0].start == 1ull << 30 && l.r[0].end == (2ull << 30) - 1);
-	mt_dlpar_lmbs_free(&l);
-	/* Truncated: a count the buffer does not hold. */
-	put32(v1, 4);
-	CHECK(mt_dlpar_lmbs_parse(size, 8, v1, sizeof(v1), NULL, 0, &l) == -EINVAL && l.n == 0);
-	CHECK(mt_dlpar_lmbs_parse(NULL, 0, NULL, 0, NULL, 0, &l) == 0 && l.n == 0);
+	CHECK(mt_origin_classify(NULL, &owned, 0, MB128 - 1, "PNP0C80:00", &dev) == MT_SRC_DLPAR);
+	CHECK(dev == NULL);
+	CHECK(mt_origin_classify(NULL, &free_lmb, 0, MB128 - 1, NULL, &dev) == MT_SRC_UNKNOWN);
+	CHECK(mt_origin_classify(NULL, &qemu_boot, 0, MB128 - 1, NULL, &dev) == MT_SRC_UNKNOWN);
 }
 
 int main(void)
 {
 	test_classify();
-	test_lmbs();
+	test_lmb();
 	UNIT_EXIT();
 }

@@ -201,6 +201,28 @@ vm_wait_gone() {
 	done
 }
 
+# vm_dlpar_hotadd SIZE NODE ID N: pseries DLPAR hot-add of a SIZE pc-dimm ID
+# on NODE, which must bring N new blocks within 30 s (else vm_fail); then
+# wait (up to 30 s, writing nothing) for the kernel, which onlines
+# DLPAR-added LMBs itself. VM_NEW and the blob new_blocks: the new blocks.
+vm_dlpar_hotadd() {
+	_before=$(vm_blocks)
+	vm_req hotadd "$1" "$2" "$3" || vm_fail "hotadd $1 to node $2: host replied: $VM_REPLY"
+	vm_wait_new_blocks "$_before" "$4" 30 || vm_fail "hot-add: $4 new memory blocks did not come within 30 s"
+	vm_value new_blocks "$VM_NEW"
+	_tries=300
+	while [ "$_tries" -gt 0 ]; do
+		_left=
+		for _b in $VM_NEW; do
+			[ "$(cat "$SYS_MEM/memory$_b/state")" = online ] || _left=x
+		done
+		[ -z "$_left" ] && return 0
+		_tries=$((_tries - 1))
+		sleep 0.1
+	done
+	return 0
+}
+
 # vm_state BLOCK VALUE: plain write to memoryBLOCK/state (the guest may write
 # its own sysfs). On failure VM_ERR holds the shell's error message.
 vm_state() {

@@ -5,7 +5,8 @@ offline; nobody in the guest writes); sysfs and memtopo list agree, node1
 MemTotal grows by 512M, show agrees, check stays clean (nothing at warning
 or above: the kernel's own onlining is no udev race and no state problem,
 even with a udev rule that onlines memory in the guest, as RHEL ships),
-and memtopo monitor saw an add and an online event per LMB."""
+check says why (info dlpar-onlined names exactly the new LMBs), and
+memtopo monitor saw an add and an online event per LMB."""
 import vmlib
 
 NEW = 2
@@ -39,7 +40,17 @@ def verify(s):
         if sn:
             s.eq(sn.findings("auto-online-conflict"), [],
                  "%s: no auto-online-conflict (the kernel's DLPAR onlining is no udev race)" % t)
+    # check says what happened: the kernel onlined DLPAR memory itself
+    # (info dlpar-onlined names exactly the new LMBs; QEMU's boot memory
+    # is no DLPAR LMB).
+    if before:
+        s.eq(before.finding_blocks("dlpar-onlined"), [],
+             "before: no dlpar-onlined block (boot memory is not DLPAR memory)")
     if added:
+        s.eq(added.finding_blocks("dlpar-onlined"), sorted(new),
+             "added: check's info dlpar-onlined names exactly the new LMBs")
+        s.eq(sorted({f.get("severity") for f in added.findings("dlpar-onlined")}),
+             ["info"] if new else [], "added: dlpar-onlined is info")
         s.eq([[f.get("id"), f.get("severity")] for f in added.findings()
               if set(f.get("blocks") or []) & set(new) and f.get("severity") != "info"], [],
              "added: no finding about the new LMBs (the kernel's own onlining is no race)")

@@ -16,22 +16,12 @@ ATTR{state}=="offline", ATTR{state}="online"
 LABEL="memory_hotplug_end"
 RULE
 vm_run rules cat /lib/udev/rules.d/40-memory-online.rules
-before=$(vm_blocks)
 vm_snapshot before
 memtopo monitor --json --count 4 --timeout 30 >/tmp/mon.out 2>/tmp/mon.err &
 mon=$!
 vm_wait_uevent_listener "$mon" 10 || vm_fail "memtopo monitor: $VM_ERR: $(cat /tmp/mon.err)"
-vm_req hotadd 512M 1 dimm1 || vm_fail "hotadd 512M to node 1: host replied: $VM_REPLY"
-vm_wait_new_blocks "$before" 2 20 || vm_fail "hot-add: no new memory blocks within 20 s"
+vm_dlpar_hotadd 512M 1 dimm1 2
 new=$VM_NEW
-vm_value new_blocks "$new"
-# The kernel onlines them (pseries DLPAR): wait for it, write nothing.
-tries=200
-while [ -n "$(for b in $new; do [ "$(cat "$SYS_MEM/memory$b/state")" = online ] || echo x; done)" ]; do
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || break
-	sleep 0.1
-done
 vm_wait_pid "$mon" 30
 vm_blob monitor /tmp/mon.out "$VM_RC"
 vm_blob monitor.err /tmp/mon.err "$VM_RC"

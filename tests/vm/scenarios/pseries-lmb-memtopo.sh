@@ -7,17 +7,8 @@
 # mode picks exactly them: boot memory of node 1 holds the kernel's
 # allocations), then device_del removes the offline LMBs.
 # Host side: pseries-lmb-memtopo.py.
-before=$(vm_blocks)
-vm_req hotadd 512M 1 dimm1 || vm_fail "hotadd 512M to node 1: host replied: $VM_REPLY"
-vm_wait_new_blocks "$before" 2 20 || vm_fail "hot-add: no new memory blocks within 20 s"
+vm_dlpar_hotadd 512M 1 dimm1 2
 new=$VM_NEW
-vm_value new_blocks "$new"
-tries=200
-while [ -n "$(for b in $new; do [ "$(cat "$SYS_MEM/memory$b/state")" = online ] || echo x; done)" ]; do
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || break
-	sleep 0.1
-done
 vm_snapshot added
 vm_memtopo offline offline --blocks "$(vm_csv "$new")" -J
 vm_snapshot offlined
