@@ -309,6 +309,43 @@ def case_help_args(tmp):
                   "%s: one line on stderr, nothing on stdout: %r" % (w, lines))
 
 
+def case_output_all(tmp):
+    """--output-all checks -o and MEMTOPO_COLUMNS like list alone does (issue
+    12): an unknown column is exit 2, and "-o -J" takes -J as the column
+    list, as getopt (and so util-linux) does, and refuses it. -o LIST
+    replaces every column, -o +LIST adds to them (lsmem's rules)."""
+    root = machine(tmp, "cols")
+    for args, env, rc, words in [
+            (["list", "--output-all", "-o", "FOO"], None, 2, "'FOO'"),
+            (["list", "-o", "FOO", "--output-all"], None, 2, "'FOO'"),
+            (["list", "--output-all", "-o", "+FOO"], None, 2, "'FOO'"),
+            (["list", "--output-all", "-o", "-J"], None, 2, "'-J'"),
+            (["list", "-o", "-J"], None, 2, "'-J'"),
+            (["list", "-o", "FOO"], None, 2, "'FOO'"),
+            (["list", "--output-all"], {"MEMTOPO_COLUMNS": "RANGE,FOO"}, 2, "MEMTOPO_COLUMNS"),
+            (["list", "--output-all", "-o", "+SIZE"], {"MEMTOPO_COLUMNS": "BAR"}, 2, "'BAR'"),
+            (["list", "-o", "RANGE"], {"MEMTOPO_COLUMNS": "BAR"}, 2, "'BAR'")]:
+        w = " ".join(args) + (" %r" % env if env else "")
+        r = run(root, args, env)
+        lines = judge(w, r, {rc})
+        check(r.stdout == b"" and len(lines) == 1 and words in lines[0],
+              "%s: one line naming %s, nothing on stdout: %r %r"
+              % (w, words, lines, r.stdout[:200]))
+    heads = {}
+    for name, args in [("all", ["--output-all"]), ("range", ["--output-all", "-o", "RANGE"]),
+                       ("plus", ["--output-all", "-o", "+REMOVABLE,SIZE"]),
+                       ("plus-env", ["--output-all"])]:
+        env = {"MEMTOPO_COLUMNS": "RANGE,SIZE"} if name == "plus-env" else None
+        r = run(root, ["list", "--no-census"] + args, env)
+        judge(name, r, {0})
+        heads[name] = r.text().split("\n", 1)[0].split()
+    check(len(heads["all"]) >= 10 and "REMOVABLE" not in heads["all"],
+          "--output-all: every column but REMOVABLE: %r" % heads["all"])
+    eq(heads["range"], ["RANGE"], "--output-all -o RANGE: the columns")
+    eq(heads["plus"], heads["all"] + ["REMOVABLE"], "--output-all -o +REMOVABLE,SIZE: the columns")
+    eq(heads["plus-env"], heads["all"], "--output-all with MEMTOPO_COLUMNS: the columns")
+
+
 S390_LIKE = """block-size 256M
 memory 0-6 zones=DMA node=0
 memory 7 zones=DMA,Normal node=0
@@ -350,6 +387,7 @@ CASES = {
     "numbers": case_numbers,
     "bytes": case_bytes,
     "help-args": case_help_args,
+    "output-all": case_output_all,
     "zone-first-word": case_zone_first_word,
 }
 
