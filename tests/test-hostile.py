@@ -346,6 +346,33 @@ def case_output_all(tmp):
     eq(heads["plus-env"], heads["all"], "--output-all with MEMTOPO_COLUMNS: the columns")
 
 
+def case_meminfo_wrap(tmp):
+    """/proc/meminfo numbers whose kB x 1024 passes 2^64 (or that are
+    negative, or past 2^64 themselves) are refused as if the line were
+    absent, never wrapped: 2^54 kB read as 0 bytes of MemAvailable refused
+    an offline; a MemTotal wrapped to 2^60 made the margin huge. A sane
+    small MemAvailable still refuses (the rule reads the file)."""
+    for avail, total, rc in [("1024", "1048576", 1),                 # the rule works
+                             ("18014398509481984", "1048576", 0),    # 2^54 kB: 2^64 B
+                             ("18014398509481985", "1048576", 0),    # wraps to 1 KiB
+                             ("99999999999999999999", "1048576", 0),  # past 2^64
+                             ("-1", "1048576", 0),
+                             ("786432", "19140298416324608", 0),     # wraps to 2^60
+                             ("786432", "-1", 0)]:
+        root = machine(tmp, "mi-%s-%s" % (avail, total))
+        p = os.path.join(root, "proc/meminfo")
+        with open(p, "w") as f:
+            f.write("MemTotal:        %s kB\nMemFree:          524288 kB\n"
+                    "MemAvailable:     %s kB\n" % (total, avail))
+        w = "MemAvailable %s kB, MemTotal %s kB: offline --dry-run -b 1" % (avail, total)
+        r = run(root, ["offline", "--dry-run", "-J", "--blocks", "1"])
+        judge(w, r, {0, 1, 2, 64})
+        eq(r.returncode, rc, w + ": exit (stdout %r)" % r.stdout[-300:])
+        doc = json.loads(r.stdout)
+        refusal = doc.get("refusal") or ""
+        check(("MemAvailable" in refusal) == (rc == 1), "%s: refusal %r" % (w, refusal))
+
+
 S390_LIKE = """block-size 256M
 memory 0-6 zones=DMA node=0
 memory 7 zones=DMA,Normal node=0
@@ -388,6 +415,7 @@ CASES = {
     "bytes": case_bytes,
     "help-args": case_help_args,
     "output-all": case_output_all,
+    "meminfo-wrap": case_meminfo_wrap,
     "zone-first-word": case_zone_first_word,
 }
 
