@@ -400,6 +400,36 @@ def case_many_blocks(tmp):
         sys.stdout.write("  %5.2f s CPU  %s\n" % (cpu, " ".join(args)))
 
 
+def case_node_links_only(tmp):
+    """A capture of node directories without sys/devices/system/memory
+    (util-linux's sysfs-sample2): check reports what the node links show,
+    a block linked to two nodes with exit 1, but never "ok": with nothing at
+    warning level it is exit 3, the block checks could not run; list refuses
+    both."""
+    import shutil
+    for name, links, rc in [("fine", "memory 0-3 node=0\nmemory 4-7 node=1\n", 3),
+                            ("two", "memory 0-3 node=0\nmemory 4-7 node=1\n"
+                                    "memory 3 node=0,1\n", 1)]:
+        root = os.path.join(tmp, name)
+        mkfixture.generate("block-size 128M\n" + links, root)
+        shutil.rmtree(os.path.join(root, MEM))
+        for args, allowed in [(["check"], {rc}), (["check", "--json"], {rc}),
+                              (["check", "--format", "nagios"], {rc}), (["list"], {1})]:
+            w = "%s: memtopo %s" % (name, " ".join(args))
+            r = run(root, args)
+            lines = judge(w, r, allowed)
+            if rc == 3 or args == ["list"]:
+                check(len(lines) == 1 and MEM in lines[0], "%s: one line naming %s: %r"
+                      % (w, MEM, lines))
+            if rc == 3 and args == ["check"]:
+                eq(r.stdout, b"", w + ": stdout")
+            if args == ["check", "--json"]:
+                doc = json.loads(r.stdout)
+                eq(doc["status"], {1: "warning", 3: "unknown"}[rc], w + ": status")
+                eq([f["id"] for f in doc["findings"] if f["severity"] != "info"],
+                   ["multi-node-link"] if rc == 1 else [], w + ": findings")
+
+
 S390_LIKE = """block-size 256M
 memory 0-6 zones=DMA node=0
 memory 7 zones=DMA,Normal node=0
@@ -444,6 +474,7 @@ CASES = {
     "output-all": case_output_all,
     "meminfo-wrap": case_meminfo_wrap,
     "many-blocks": case_many_blocks,
+    "node-links-only": case_node_links_only,
     "zone-first-word": case_zone_first_word,
 }
 

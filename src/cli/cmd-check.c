@@ -341,6 +341,19 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	if (rq.format == FORMAT_PROMETHEUS && mt_agent_state_read_counters(sr.root_fd, &agent) == 0)
 		rep.agent = &agent;
 	summarise(&rep);
+	/*
+	 * Node links only (a capture without the memory directory): a finding
+	 * they show is a fact and is reported, but "ok" would claim the block
+	 * checks passed, and those could not run: that is "could not check".
+	 */
+	if (snap->memory_dir_absent && rep.status == MT_STATUS_OK) {
+		mt_err("check: %s/%s is absent: only the node links could be checked (%zu blocks "
+		       "named by them) and they show no warning; the block checks need that "
+		       "directory",
+		       sr.sys_path, MT_SYSFS_MEMORY, snap->nblocks);
+		answer_unknown(&rq, mt_err_last(), out);
+		goto out;
+	}
 	/* --only named checks none of which could run: that is no answer at all. */
 	if (rq.only && !mt_checks_any_runs(snap, &filter)) {
 		rep.status = MT_STATUS_UNKNOWN;
