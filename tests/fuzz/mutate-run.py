@@ -417,6 +417,9 @@ def judge(args, p, out, err, timed_out):
     codes = CODES.get(cmd, {0, 1, 2})
     if p >= 0 and p not in codes:
         found.append(("exit", "%s exited %d" % (cmd, p)))
+    # An unknown column is a usage error, with --output-all too (issue 12).
+    elif cmd == "list" and "FOO" in args and "--help" not in args and p != 2:
+        found.append(("exit", "list with an unknown column exited %d, not 2" % p))
     as_json = ("-J" in args or "--json" in args or
                ("--format" in args and "json" in args)) and cmd != "help"
     if as_json and out.strip():
