@@ -44,6 +44,7 @@ CONTENTS = [
     "./usr/share/man/man8/memtopo-online.8.gz",
     "./usr/share/man/man8/memtopo-show.8.gz",
     "./usr/share/man/man8/memtopo.8.gz",
+    "./usr/share/memtopo/schema/agent-state.json",
     "./usr/share/memtopo/schema/check.json",
     "./usr/share/memtopo/schema/hotplug.json",
     "./usr/share/memtopo/schema/list.json",

@@ -43,6 +43,7 @@ INSTALLED = [
     "{docdir}/examples/icinga2-memtopo.conf",
     "{docdir}/examples/memtopo-alerts.yml",
     "{docdir}/examples/nagios-memtopo.cfg",
+    "{schemadir}/agent-state.json",
     "{schemadir}/check.json",
     "{schemadir}/hotplug.json",
     "{schemadir}/list.json",

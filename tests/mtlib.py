@@ -106,6 +106,12 @@ def _schema_check():
 _SCHEMA_CHECK = None
 
 
+def check_state_schema(doc):
+    """The agent's state file (a file it writes, not output) against
+    doc/schema/agent-state.json; raises SchemaViolation otherwise."""
+    _schema_check().check_document(doc, "agent-state")
+
+
 def check_json_schema(argv, stdout):
     """The schema hook: every JSON memtopo prints must match
     doc/schema/*.json; raises schema_check.SchemaViolation otherwise."""

@@ -15,7 +15,9 @@ back; mtlib.run calls it for every memtopo run):
                                  blobs): the schema is the one its shape
                                  says (name_of)
     schema_for(argv)             "list", "check", "show", "hotplug",
-                                 "monitor-event" or None
+                                 "monitor-event" or None (the agent's
+                                 state file is a file, not output:
+                                 check_document(doc, "agent-state"))
     validate(doc, name)          a list of problems, [] when valid
 
 As a command:
@@ -42,7 +44,7 @@ import sys
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_DIR = os.path.join(os.path.dirname(TESTS_DIR), "doc", "schema")
-NAMES = ("list", "check", "show", "hotplug", "monitor-event")
+NAMES = ("list", "check", "show", "hotplug", "monitor-event", "agent-state")
 COMMANDS = ("list", "check", "show", "online", "offline", "monitor", "help")
 
 _validators = {}
@@ -140,6 +142,8 @@ def name_of(doc):
         return None
     if "seqnum" in doc:
         return "monitor-event"
+    if "counters" in doc and "pid" in doc:
+        return "agent-state"
     if "action" in doc and "dry_run" in doc:
         return "hotplug"
     if "findings" in doc and "status" in doc:
@@ -206,6 +210,20 @@ SAMPLES = {
              "links": {"forward": [0], "back": [0]}, "resources": [],
              "resource_source": "none", "zone_spans": [], "offline_verdict": "likely",
              "census": None, "findings": []},
+    "agent-state": {
+        "memtopo": {"version": "0.1.0", "schema": 1}, "pid": 812,
+        "started": "2026-12-05T13:11:00.043Z", "updated": "2026-12-05T13:11:00.332Z",
+        "policy": {"takeover": False, "zone": "auto-movable", "ratio": 301, "numa_aware": True,
+                   "timeout": 30, "retries": 3, "matches": [{"name": "dax", "zone": "movable"}],
+                   "files": ["etc/memtopo/agent.conf"]},
+        "counters": {"onlined_bytes": [{"node": 1, "zone": "Movable", "source": "acpi-dimm",
+                                        "bytes": 536870912}],
+                     "refusals": {"unsafe": 0, "zone": 0, "conflict": 0, "state": 0, "failed": 0},
+                     "results": {"onlined": 4, "already": 0, "refused": 0, "failed": 0,
+                                 "ignored": 0, "removed": 1}},
+        "blocks": [{"block": 40, "node": 1, "source": "acpi-dimm", "device": "PNP0C80:00",
+                    "zone": "Movable", "result": "removed", "reason": "removed (hot-remove)",
+                    "time": "2026-12-05T13:11:00.309Z"}]},
 }
 # (schema, path to an object, field, a value of the wrong type, a closed-list value)
 MUTATIONS = {
@@ -214,12 +232,13 @@ MUTATIONS = {
     "hotplug": (["blocks", 0], "result", True, "maybe"),
     "monitor-event": ([], "source", 1, "netlink"),
     "show": ([], "resource_source", [], "acpi"),
+    "agent-state": (["blocks", 0], "result", 1, "offlined"),
 }
 
 
 DOC_SECTIONS = {"list": "### JSON (`list -J`)", "check": "### JSON (`check -J`",
                 "show": "### JSON (`show -J`)", "hotplug": "### JSON (`online -J`",
-                "monitor-event": "### JSON (`monitor -J`)"}
+                "monitor-event": "### JSON (`monitor -J`)", "agent-state": "### State file"}
 
 
 def _resolve(schema, node):

@@ -158,8 +158,11 @@ class Agent:
             return []
 
     def state(self):
+        """The state file, held to doc/schema/agent-state.json."""
         with open(os.path.join(self.root, "run/memtopo/agent.json")) as f:
-            return json.load(f)
+            doc = json.load(f)
+        mtlib.check_state_schema(doc)
+        return doc
 
     def has_state(self):
         return os.path.exists(os.path.join(self.root, "run/memtopo/agent.json"))
@@ -238,6 +241,34 @@ def case_coldplug(tmp):
     rc, out, err = a.run("--once")
     eq(rc, 0, "a second coldplug: exit status")
     eq(len(a.fk_log()), 12, "a second coldplug writes nothing")
+
+
+def case_hostile_names(tmp):
+    """A device name with an escape sequence, a BEL and a byte that is not
+    UTF-8 (a firmware_node link can be named anything): the journal line
+    shows its bytes as \\xNN (mt_visible), the state file holds it as
+    valid UTF-8 JSON (mt_json_str: U+FFFD for the bad byte)."""
+    name = "PNP0C80:\x1b]0;owned\x07\udcff"
+    a = Agent(tmp, BOOT + dimm(16, 17, 0, name))
+    rc, out, err = a.run("--once")
+    eq(rc, 0, "hostile name: exit status")
+    lines = block_lines(err, 16)
+    eq(len(lines), 1, "hostile name: one journal line for memory16")
+    check(lines and "device=PNP0C80:\\x1b]0;owned\\x07\\xff:" in lines[0],
+          "hostile name: the journal line shows the bytes escaped: %r" % lines[:1])
+    check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", err),
+          "hostile name: no control character reaches stderr: %r" % err[-300:])
+    with open(os.path.join(a.root, "run/memtopo/agent.json"), "rb") as f:
+        raw = f.read()
+    try:
+        raw.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    check(utf8, "hostile name: the state file is valid UTF-8")
+    doc = a.state()
+    eq(entries(doc, 16)[0]["device"], "PNP0C80:\x1b]0;owned\x07\ufffd",
+       "hostile name: the state file's device, the bad byte as U+FFFD")
 
 
 def case_dry_run(tmp):
@@ -406,6 +437,55 @@ def case_ratio(tmp):
         eq(b.zone(n), ("online", "Movable"), "ratio 400: memory%d Movable" % n)
 
 
+def case_split_dimm(tmp):
+    """A DIMM whose blocks come in bursts 0.3 s apart (a gap far past the
+    quiet gap) is still judged whole: its System RAM resource says 4
+    blocks, so the batch waits for the last two, and for the event of the
+    last one even once sysfs shows it. Judged in halves, the
+    first half would fit the ratio (Movable) and the second not (Normal)."""
+    # 1.25G of boot kernel memory allows 3.76G of Movable; 3.5G is there:
+    # 256M more fits, the DIMM's 512M does not.
+    # The kernel registers the DIMM's resource before it adds any block.
+    base = BOOT_BASE + ("iomem 00000000-4fffffff : System RAM\n"
+                        "iomem 80000000-15fffffff : System RAM\n"
+                        "iomem 180000000-19fffffff : System RAM\n"
+                        "memory 16-43 zones=Movable node=0\n")
+    full = base + dimm(48, 51, 0, "PNP0C80:00")
+    a = Agent(tmp, base, conf="[policy]\nnuma-aware = no\n")
+    # Both halves made before the first event: the second must come well
+    # inside the batch's 1 s limit, also on a slow sanitizer build.
+    hot = os.path.join(tmp, "hot")
+    mkfixture.generate(full, hot)
+
+    def move_in(blocks):
+        for b in blocks:
+            for d in ("memory", "node/node0"):
+                os.rename(os.path.join(hot, "sys/devices/system/%s/memory%d" % (d, b)),
+                          os.path.join(a.root, "sys/devices/system/%s/memory%d" % (d, b)))
+    a.start()
+    move_in([48, 49])
+    a.send("add memory48\nadd memory49\n")
+    time.sleep(0.3)
+    eq([x for x in a.fk_log() if x[0] in ("memory48", "memory49")], [],
+       "split DIMM: nothing written while half of it is there")
+    # All four in sysfs, one event still on its way: still waiting.
+    move_in([50, 51])
+    a.send("add memory50\n")
+    time.sleep(0.3)
+    eq([x for x in a.fk_log() if x[0] in ("memory%d" % b for b in range(48, 52))], [],
+       "split DIMM: nothing written while one block's event has not come")
+    a.send("add memory51\n")
+    a.wait_log(r"^memtopo agent: batch of 4 blocks", "the whole DIMM's batch")
+    eq(a.stop(), 0, "split DIMM: SIGTERM exit status")
+    err = a.log()
+    eq(len(re.findall(r"^memtopo agent: batch of [1-9]", err, re.M)), 1,
+       "split DIMM: one batch")
+    for b in range(48, 52):
+        eq(a.zone(b), ("online", "Normal"), "split DIMM: memory%d Normal, with the rest" % b)
+        expect_block(err, b, "onlined", "Normal", "auto-movable: Movable would be 4G "
+                     "machine-wide, past 301%", "split DIMM")
+
+
 def case_storm(tmp):
     """500 add events in one second: every block onlined, in a few batches,
     one line each; the agent keeps running and stops cleanly."""
@@ -528,17 +608,40 @@ def case_flagged(tmp):
 CASES = {
     "coldplug": case_coldplug,
     "dry-run": case_dry_run,
+    "hostile-names": case_hostile_names,
     "config-errors": case_config_errors,
     "conflicts": case_conflicts,
     "write-errors": case_write_errors,
     "vanished": case_vanished,
     "ratio": case_ratio,
+    "split-dimm": case_split_dimm,
     "storm": case_storm,
     "sigterm": case_sigterm,
     "lock-held": case_lock_held,
     "reload": case_reload,
     "flagged": case_flagged,
 }
+
+
+def states_checked(case):
+    """The case, then every state file it left anywhere under its temp
+    dir held to doc/schema/agent-state.json (also those it never read)."""
+    def run(tmp):
+        case(tmp)
+        found = 0
+        for root, _, files in os.walk(tmp):
+            if root.endswith(os.path.join("run", "memtopo")) and "agent.json" in files:
+                found += 1
+                path = os.path.join(root, "agent.json")
+                try:
+                    with open(path) as f:
+                        mtlib.check_state_schema(json.load(f))
+                    problem = None
+                except (ValueError, AssertionError) as e:
+                    problem = str(e)
+                check(problem is None, "%s: matches doc/schema/agent-state.json%s"
+                      % (os.path.relpath(path, tmp), "" if problem is None else ": " + problem))
+    return run
 
 
 def preload_list(exe, shim):
@@ -561,7 +664,7 @@ def main(argv):
     SHIM = os.path.abspath(argv[2])
     PRELOAD = ":".join(preload_list(MEMTOPO, SHIM))
     names = list(CASES) if argv[3] == "all" else [argv[3]]
-    results = {n: TALLY.run_case(n, CASES[n], "memtopo-agent-") for n in names}
+    results = {n: TALLY.run_case(n, states_checked(CASES[n]), "memtopo-agent-") for n in names}
     return mtlib.cases_status(results)
 
 

@@ -1318,6 +1318,67 @@ def case_dry_run(tmp):
           "dry run: a lock file was created")
 
 
+# Requests whose dry run must predict the real run (every write succeeds):
+# all met, named blocks left alone (partial, failed), too few candidates
+# by size, named blocks already there, a refused plan, the text header.
+AGREE = [
+    ("offline", "512M"),
+    ("offline", "--blocks", "0,1"),
+    ("offline", "--blocks", "0"),
+    ("offline", "--blocks", "10,11"),
+    ("offline", "--blocks", "1,10"),
+    ("offline", "2G"),
+    ("offline", "0x0-0x1fffffff"),
+    ("offline", "--node", "1", "--zone", "Normal", "256M"),
+    ("online", "--blocks", "10,11,22"),
+    ("online", "--to", "kernel", "512M"),
+    ("online", "1G"),
+]
+
+
+def dry_agrees(tmp, name, args):
+    """One request, dry and real, each on a fresh copy of BASE."""
+    dry = Fix(tmp, name + "-dry")
+    real = Fix(tmp, name + "-real")
+    d = dry.run(args[0], "--dry-run", *args[1:])
+    r = real.run(*args)
+    what = " ".join(args)
+    if not check(d.doc is not None and r.doc is not None,
+                 "%s: a JSON report from both runs" % what):
+        return
+    eq(d.rc, r.rc, "%s: exit status, dry run vs real" % what)
+    real_status = r.doc["status"]
+    eq(d.doc["status"], "planned" if real_status == "done" else real_status,
+       "%s: status, dry run vs real" % what)
+    for key in ("requested_bytes", "refusal", "action"):
+        eq(d.doc[key], r.doc[key], "%s: %s, dry run vs real" % (what, key))
+    as_real = {"planned": "done"}
+    eq([(b["block"], as_real.get(b["result"], b["result"]), b["reason"])
+        for b in d.doc["blocks"]],
+       [(b["block"], b["result"], b["reason"]) for b in r.doc["blocks"]],
+       "%s: blocks and results, dry run vs real" % what)
+    dry.expect_unchanged(what + " (dry run)")
+    # the text header names the same size, and what the real run would say
+    dt = dry.run(args[0], "--dry-run", *args[1:], js=False)
+    rt = Fix(tmp, name + "-realtext").run(*args, js=False)
+    dh = dt.out.decode().split("\n")[0]
+    rh = rt.out.decode().split("\n")[0]
+    eq(dh.split(" (dry run")[0], rh.split(":")[0],
+       "%s: text header's request, dry run vs real" % what)
+    verdict = {"done": "plan", "partial": "plan, would be partial",
+               "failed": "would be refused" if r.doc["refusal"]
+               else "plan, would fail"}[real_status]
+    eq(dh.split("nothing written): ")[-1], verdict, what + ": dry run's verdict")
+    eq(dt.rc, rt.rc, what + ": exit status of the text runs")
+
+
+def case_dry_run_agrees(tmp):
+    """A dry run predicts the real run: plan, requested bytes, status and
+    exit (64 partial, 1 failed), text header; only the writes differ."""
+    for i, args in enumerate(AGREE):
+        dry_agrees(tmp, "agree%d" % i, args)
+
+
 # (args, a word the one stderr line must contain)
 BAD_INPUTS = [
     (["offline", "0"], "'0'"),
@@ -1520,6 +1581,7 @@ CASES = {
     "readonly-sysfs": case_readonly_sysfs,
     "not-root": case_not_root,
     "dry-run": case_dry_run,
+    "dry-run-agrees": case_dry_run_agrees,
     "bad-input": case_bad_input,
     "escape": case_escape,
 }

@@ -8,6 +8,9 @@
  */
 #include <dlfcn.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -35,8 +38,14 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The blocks of one hot-add come in a burst: wait for a quiet gap, not longer than a second. */
-#define BATCH_QUIET_MS 100
+/*
+ * The blocks of one hot-add come in a burst: wait for a quiet gap, not
+ * longer than a second. The gap is short (it was 100 ms: a third of the
+ * agent's time to online a 2G DIMM, tests/bench): a DIMM whose blocks are
+ * not all there yet holds the batch (mt_agent_batch's -EINPROGRESS), so a
+ * gap inside one device's burst does not split it.
+ */
+#define BATCH_QUIET_MS 10
 #define BATCH_MAX_MS   1000
 /* The lock held by a manual online/offline: wait this long, then try again later. */
 #define LOCK_WAIT_S      5
@@ -277,8 +286,14 @@ static void write_state(struct agent *ag)
 static int batch(struct agent *ag, const uint32_t *blocks, size_t n, struct mt_agent_summary *sum)
 {
 	struct mt_error err = { 0 };
-	int r = mt_agent_batch(&ag->ctx, blocks, n, sum, &err);
+	char waited[48] = "";
+	int r;
 
+	/* How long its events were collected: the quiet gap, a lock waited for. */
+	if (blocks)
+		snprintf(waited, sizeof(waited), "started %ld ms after its first event, ",
+			 mt_now_ms() - ag->first_ms);
+	r = mt_agent_batch(&ag->ctx, blocks, n, sum, &err);
 	if (r == -EWOULDBLOCK || r == -EAGAIN) {
 		if (!ag->lock_logged)
 			say(ag, LOG_NOTICE,
@@ -289,6 +304,8 @@ static int batch(struct agent *ag, const uint32_t *blocks, size_t n, struct mt_a
 		return -EWOULDBLOCK;
 	}
 	ag->lock_logged = false;
+	if (r == -EINPROGRESS)
+		return r;
 	if (r < 0) {
 		say(ag, LOG_ERR, "batch: %s%s%s", err.path[0] ? err.path : "",
 		    err.path[0] ? ": " : "", mt_errno_name(r));
@@ -296,7 +313,7 @@ static int batch(struct agent *ag, const uint32_t *blocks, size_t n, struct mt_a
 	}
 	say(ag, LOG_INFO,
 	    "batch of %zu block%s: %zu onlined, %zu already, %zu refused, %zu failed, %zu "
-	    "ignored%s%s",
+	    "ignored%s%s (%s%ld ms reading and deciding, %ld ms writing)",
 	    blocks ? n
 		   : sum->counts[MT_AR_ONLINED] + sum->counts[MT_AR_ALREADY] +
 			     sum->counts[MT_AR_REFUSED] + sum->counts[MT_AR_FAILED] +
@@ -304,8 +321,17 @@ static int batch(struct agent *ag, const uint32_t *blocks, size_t n, struct mt_a
 	    (blocks ? n : 2) == 1 ? "" : "s", sum->counts[MT_AR_ONLINED],
 	    sum->counts[MT_AR_ALREADY], sum->counts[MT_AR_REFUSED], sum->counts[MT_AR_FAILED],
 	    sum->counts[MT_AR_IGNORED], sum->conflict ? " (another agent: refused)" : "",
-	    ag->args.dry_run ? " (dry run)" : "");
+	    ag->args.dry_run ? " (dry run)" : "", waited, sum->read_ms, sum->write_ms);
 	write_state(ag);
+#ifdef __GLIBC__
+	/*
+	 * A batch's snapshot is freed whole: give its pages back. Without
+	 * this glibc keeps the heap it grew to (its mmap threshold rises
+	 * after the first large free), and the RSS of an agent that runs for
+	 * months only ever goes up (+330 KiB over 100 hot-adds, tests/bench).
+	 */
+	malloc_trim(0);
+#endif
 	return 0;
 }
 
@@ -361,6 +387,7 @@ static void dedup(uint32_t *v, size_t *n)
 static void flush(struct agent *ag)
 {
 	struct mt_agent_summary sum;
+	int r;
 
 	if (ag->nremoved) {
 		dedup(ag->removed, &ag->nremoved);
@@ -373,8 +400,17 @@ static void flush(struct agent *ag)
 		return;
 	dedup(ag->pending, &ag->npending);
 	ag->ctx.lock_wait = LOCK_WAIT_S;
-	if (batch(ag, ag->pending, ag->npending, &sum) == -EWOULDBLOCK) {
+	ag->ctx.hold_incomplete = mt_now_ms() < ag->first_ms + BATCH_MAX_MS;
+	r = batch(ag, ag->pending, ag->npending, &sum);
+	if (r == -EWOULDBLOCK) {
 		ag->retry_ms = mt_now_ms() + LOCK_RETRY_MS;
+		return;
+	}
+	if (r == -EINPROGRESS) {
+		/* Look again after another quiet gap (at most at the batch's age limit). */
+		ag->retry_ms = mt_now_ms() + BATCH_QUIET_MS;
+		if (ag->retry_ms > ag->first_ms + BATCH_MAX_MS)
+			ag->retry_ms = ag->first_ms + BATCH_MAX_MS;
 		return;
 	}
 	ag->npending = 0;

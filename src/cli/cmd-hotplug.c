@@ -384,22 +384,12 @@ static int make_plan(const struct mt_command *self, struct hp_run *run, const st
 	return 0;
 }
 
-/* A dry run answers as the real run would: nothing to try and blocks left alone is a failure. */
-static bool would_do_anything(const struct mt_hp_plan *plan)
-{
-	for (size_t i = 0; i < plan->nsteps; i++)
-		if (plan->steps[i].result == MT_HP_PLANNED)
-			return true;
-	return !plan->nskipped && !plan->size_mode;
-}
-
 static int exit_status(const struct hp_run *run, const struct hp_args *a)
 {
 	if (run->plan.refusal[0])
 		return MT_EXIT_FAILURE;
-	if (a->rq.dry_run)
-		return would_do_anything(&run->plan) ? MT_EXIT_OK : MT_EXIT_FAILURE;
-	switch (run->outcome.status) {
+	/* A dry run answers as the real run would if every write succeeded. */
+	switch (a->rq.dry_run ? mt_hp_predict(&run->plan) : run->outcome.status) {
 	case MT_HP_STATUS_DONE:
 		return MT_EXIT_OK;
 	case MT_HP_STATUS_PARTIAL:

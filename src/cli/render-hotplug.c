@@ -66,9 +66,31 @@ static int add_steps(struct json_object *a, const struct mt_hp_plan *plan,
 
 static const char *status_of(const struct mt_hp_report *rep)
 {
+	enum mt_hp_status predicted;
+
 	if (rep->outcome)
 		return mt_hp_status_name(rep->outcome->status);
-	return rep->plan->refusal[0] ? "failed" : "planned";
+	if (rep->plan->refusal[0])
+		return "failed";
+	/* A dry run says what the real run would: "planned" stands for its "done". */
+	predicted = mt_hp_predict(rep->plan);
+	return predicted == MT_HP_STATUS_DONE ? "planned" : mt_hp_status_name(predicted);
+}
+
+/* The dry run's header: the plan, or why the real run would fall short. */
+static const char *dry_verdict(const struct mt_hp_plan *plan)
+{
+	if (plan->refusal[0])
+		return "would be refused";
+	switch (mt_hp_predict(plan)) {
+	case MT_HP_STATUS_DONE:
+		break;
+	case MT_HP_STATUS_PARTIAL:
+		return "plan, would be partial";
+	case MT_HP_STATUS_FAILED:
+		return "plan, would fail";
+	}
+	return "plan";
 }
 
 int mt_hp_print_json(const struct mt_hp_report *rep, FILE *out)
@@ -145,8 +167,7 @@ int mt_hp_print_text(const struct mt_hp_report *rep, FILE *out)
 	mt_size_human(o ? o->done_bytes : 0, done, sizeof(done));
 	if (rep->dry_run)
 		fprintf(out, "%s %s (dry run, nothing written): %s\n",
-			mt_hp_action_name(plan->action), req,
-			plan->refusal[0] ? "would be refused" : "plan");
+			mt_hp_action_name(plan->action), req, dry_verdict(plan));
 	else
 		fprintf(out, "%s %s: %s, %s done%s%s\n", mt_hp_action_name(plan->action), req,
 			status_of(rep), done, o && o->interrupted ? " (interrupted)" : "",

@@ -19,7 +19,9 @@
 #include "core/apply.h"
 #include "core/checks.h"
 #include "core/lock.h"
+#include "shared/clock.h"
 #include "shared/errno-name.h"
+#include "shared/text.h"
 
 size_t mt_agent_conflicts(const struct mt_snapshot *s, char *line, size_t size)
 {
@@ -97,7 +99,7 @@ static void entry_of(const struct batch *b, const struct mt_agent_decision *d,
 static void record(struct batch *b, struct mt_agent_entry *e, enum mt_agent_result r, bool dry)
 {
 	struct mt_agent_ctx *a = b->a;
-	char node[16] = "-";
+	char node[16] = "-", dev[4 * sizeof(e->device)], why[4 * sizeof(e->reason)];
 
 	e->result = (uint8_t)r;
 	b->sum->counts[r]++;
@@ -109,7 +111,8 @@ static void record(struct batch *b, struct mt_agent_entry *e, enum mt_agent_resu
 				   : LOG_INFO,
 	      "memory%" PRIu32 ": %s%s node=%s zone=%s source=%s%s%s: %s", e->block,
 	      dry ? "would be " : "", mt_agent_result_name(r), node, e->zone[0] ? e->zone : "-",
-	      mt_source_name(e->source), e->device[0] ? " device=" : "", e->device, e->reason);
+	      mt_source_name(e->source), e->device[0] ? " device=" : "",
+	      mt_visible(dev, sizeof(dev), e->device), mt_visible(why, sizeof(why), e->reason));
 	if (!dry)
 		mt_agent_state_add(a->state, e, b->s->block_size);
 }
@@ -222,6 +225,46 @@ static void report_gone(struct batch *b, const uint32_t *blocks, size_t n)
 	}
 }
 
+/*
+ * A DIMM (or a kmem device) is one System RAM resource, registered before
+ * its first block: a judged block of one whose resource's blocks are not
+ * all present, or not all named by an event yet (sysfs shows a block
+ * before its uevent arrives) unless online already, means its hot-add is
+ * still coming in.
+ */
+static bool device_incomplete(const struct batch *b)
+{
+	const struct mt_snapshot *s = b->s;
+	const uint64_t bs = s->block_size;
+
+	for (size_t i = 0; bs && i < s->nblocks; i++) {
+		enum mt_source src = mt_block_source(s, i);
+		uint64_t start = (uint64_t)s->blocks[i].id * bs, first, last, present = 0;
+		const struct mt_resource *ram = NULL;
+
+		if (!b->judge[i] || (src != MT_SRC_ACPI_DIMM && src != MT_SRC_KMEM))
+			continue;
+		/* The deepest RAM resource holding the block: the device's range. */
+		for (size_t k = 0; k < s->resources.n; k++) {
+			const struct mt_resource *r = &s->resources.r[k];
+
+			if (r->kind == MT_RES_RAM && r->start <= start &&
+			    r->end >= start + bs - 1 && (!ram || r->depth > ram->depth))
+				ram = r;
+		}
+		if (!ram)
+			continue;
+		first = (ram->start + bs - 1) / bs;
+		last = (ram->end + 1) / bs;
+		for (size_t k = 0; k < s->nblocks; k++)
+			present += s->blocks[k].id >= first && s->blocks[k].id < last &&
+				   (b->judge[k] || s->blocks[k].state == MT_STATE_ONLINE);
+		if (present < last - first)
+			return true;
+	}
+	return false;
+}
+
 static int judge_set(struct batch *b, const uint32_t *blocks, size_t n)
 {
 	b->judge = calloc(b->s->nblocks ? b->s->nblocks : 1, sizeof(*b->judge));
@@ -262,6 +305,7 @@ static int run(struct batch *b, const uint32_t *blocks, size_t n, struct mt_erro
 				    .timeout = a->cfg->timeout,
 				    .retries = a->cfg->retries };
 	char conflict[512];
+	long t0 = mt_now_ms();
 	int r;
 
 	if (!a->dry_run) {
@@ -280,6 +324,8 @@ static int run(struct batch *b, const uint32_t *blocks, size_t n, struct mt_erro
 	mt_snapshot_settle(a->sr, b->s);
 	if ((r = mt_checks_block_flags(b->s, &b->flags)) < 0 || (r = judge_set(b, blocks, n)) < 0)
 		return r;
+	if (blocks && a->hold_incomplete && device_incomplete(b))
+		return -EINPROGRESS;
 	report_gone(b, blocks, n);
 	if ((r = mt_agent_decide(b->s, b->flags, a->cfg, b->judge, &b->dec)) < 0)
 		return r;
@@ -292,8 +338,10 @@ static int run(struct batch *b, const uint32_t *blocks, size_t n, struct mt_erro
 	}
 	if ((r = build_plan(b)) < 0)
 		return r;
+	b->sum->read_ms = mt_now_ms() - t0;
 	if (!a->dry_run && b->plan.nsteps)
 		mt_hp_apply(a->sr, b->s, &rq, &b->plan, a->in, NULL, &b->out);
+	b->sum->write_ms = mt_now_ms() - t0 - b->sum->read_ms;
 	b->sum->interrupted = b->out.interrupted;
 	report(b, a->dry_run);
 	return 0;
@@ -322,7 +370,7 @@ int mt_agent_removed(struct mt_agent_ctx *a, const uint32_t *blocks, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct mt_agent_entry *last = mt_agent_state_last(a->state, blocks[i]);
 		struct mt_agent_entry e = { .block = blocks[i], .node = -1 };
-		char node[16] = "-";
+		char node[16] = "-", dev[4 * sizeof(e.device)];
 		int r;
 
 		if (last) {
@@ -335,7 +383,8 @@ int mt_agent_removed(struct mt_agent_ctx *a, const uint32_t *blocks, size_t n)
 		if (e.node >= 0)
 			snprintf(node, sizeof(node), "%d", e.node);
 		logf_(a, LOG_INFO, "memory%" PRIu32 ": removed node=%s source=%s%s%s", e.block,
-		      node, mt_source_name(e.source), e.device[0] ? " device=" : "", e.device);
+		      node, mt_source_name(e.source), e.device[0] ? " device=" : "",
+		      mt_visible(dev, sizeof(dev), e.device));
 		if (!a->dry_run && (r = mt_agent_state_add(a->state, &e, 0)) < 0)
 			return r;
 	}

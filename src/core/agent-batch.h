@@ -30,12 +30,20 @@ struct mt_agent_ctx {
 	void (*log)(void *ctx, int prio, const char *line);
 	void *log_ctx;
 	pid_t lock_holder; /* after -EWOULDBLOCK: who holds it (0 unknown) */
+	/*
+	 * A young batch: -EINPROGRESS (nothing written) while a DIMM or kmem
+	 * device it names has not all its blocks yet, so a short quiet gap
+	 * never splits one device's judgement. Off: judge what is there.
+	 */
+	bool hold_incomplete;
 };
 
 struct mt_agent_summary {
 	size_t counts[MT_AR_COUNT];
 	bool interrupted;
 	bool conflict; /* another agent, no takeover: every block refused */
+	long read_ms;  /* the lock, the snapshot and the decisions */
+	long write_ms; /* the writes (apply) */
 };
 
 /*
@@ -49,7 +57,9 @@ size_t mt_agent_conflicts(const struct mt_snapshot *s, char *line, size_t size);
 /*
  * Run one batch over `blocks` (n of them; NULL: coldplug, every offline
  * block). 0, -EWOULDBLOCK (the lock is another run's: nothing done, try
- * later), -ENOMEM or the snapshot's -errno (err says where).
+ * later), -EINPROGRESS (hold_incomplete and a device still arriving:
+ * nothing done, try when its next event comes), -ENOMEM or the snapshot's
+ * -errno (err says where).
  */
 int mt_agent_batch(struct mt_agent_ctx *a, const uint32_t *blocks, size_t n,
 		   struct mt_agent_summary *sum, struct mt_error *err);

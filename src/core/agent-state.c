@@ -130,21 +130,20 @@ const struct mt_agent_entry *mt_agent_state_last(const struct mt_agent_state *st
 	return NULL;
 }
 
-/* A JSON string: reasons and names are ASCII, but nothing is trusted. */
+/*
+ * A JSON string as every memtopo document has them (mt_json_str: valid
+ * UTF-8 whatever the bytes, control characters escaped): device names
+ * come from iomem and links, reasons quote them.
+ */
 static void put_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	struct json_object *o = mt_json_str(s);
+	const char *text = o ? json_object_to_json_string_ext(
+				       o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+			     : NULL;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	fputs(text ? text : "\"\"", f);
+	json_object_put(o);
 }
 
 static void put_time(FILE *f, int64_t ms)

@@ -218,18 +218,46 @@ static void change_block(struct run *run, struct mt_hp_step *st, enum mt_hp_acti
 		run->obs->block_end(run->obs->ctx, st, a);
 }
 
+/*
+ * Has step st reached the request's target: changed by this run, there
+ * already, or, in a prediction, planned and needed (a spare is taken only
+ * if an earlier write fails).
+ */
+static bool reached(const struct mt_hp_step *st, bool predict)
+{
+	return st->result == MT_HP_DONE || st->result == MT_HP_ALREADY ||
+	       (predict && st->result == MT_HP_PLANNED && !st->spare);
+}
+
+/* The status from the steps' results; SIZE judges the bytes done. */
+static enum mt_hp_status judge(const struct mt_hp_plan *plan, uint64_t done_bytes, bool predict)
+{
+	bool changed = false, all = !plan->nskipped;
+
+	for (size_t i = 0; i < plan->nsteps; i++) {
+		const struct mt_hp_step *st = &plan->steps[i];
+
+		changed |= reached(st, predict) && st->result != MT_HP_ALREADY;
+		all &= reached(st, predict);
+	}
+	if (plan->size_mode ? done_bytes >= plan->requested_bytes : all)
+		return MT_HP_STATUS_DONE;
+	return changed ? MT_HP_STATUS_PARTIAL : MT_HP_STATUS_FAILED;
+}
+
+enum mt_hp_status mt_hp_predict(const struct mt_hp_plan *plan)
+{
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < plan->nsteps; i++)
+		if (reached(&plan->steps[i], true) && plan->steps[i].result == MT_HP_PLANNED)
+			bytes += plan->snap->block_size;
+	return judge(plan, bytes, true);
+}
+
 static bool target_met(const struct run *run)
 {
-	const struct mt_hp_plan *plan = run->plan;
-
-	if (plan->size_mode)
-		return run->out->done_bytes >= plan->requested_bytes;
-	if (plan->nskipped)
-		return false;
-	for (size_t i = 0; i < plan->nsteps; i++)
-		if (plan->steps[i].result != MT_HP_DONE && plan->steps[i].result != MT_HP_ALREADY)
-			return false;
-	return true;
+	return judge(run->plan, run->out->done_bytes, false) == MT_HP_STATUS_DONE;
 }
 
 /* SIZE: how many of the blocks from step i on the target still wants. */
@@ -365,18 +393,6 @@ static void roll_back(struct run *run)
 	}
 }
 
-static enum mt_hp_status status_of(const struct run *run)
-{
-	const struct mt_hp_plan *plan = run->plan;
-	bool changed = false;
-
-	if (target_met(run))
-		return MT_HP_STATUS_DONE;
-	for (size_t i = 0; i < plan->nsteps; i++)
-		changed |= plan->steps[i].result == MT_HP_DONE;
-	return changed ? MT_HP_STATUS_PARTIAL : MT_HP_STATUS_FAILED;
-}
-
 int mt_hp_apply(const struct mt_sysroot *sr, struct mt_snapshot *s, const struct mt_hp_request *rq,
 		struct mt_hp_plan *plan, struct mt_interrupts *in, const struct mt_hp_observer *obs,
 		struct mt_hp_outcome *out)
@@ -395,7 +411,7 @@ int mt_hp_apply(const struct mt_sysroot *sr, struct mt_snapshot *s, const struct
 	run_steps(&run);
 	if (rq->rollback && !target_met(&run))
 		roll_back(&run);
-	out->status = status_of(&run);
+	out->status = judge(plan, out->done_bytes, false);
 	return 0;
 }
 

@@ -43,5 +43,10 @@ int mt_hp_apply(const struct mt_sysroot *sr, struct mt_snapshot *s, const struct
 		struct mt_hp_outcome *out);
 void mt_hp_outcome_free(struct mt_hp_outcome *out);
 const char *mt_hp_status_name(enum mt_hp_status s);
+/*
+ * A dry run's answer: the status a real run of this plan ends with if the
+ * kernel takes every write it needs (no race, no EBUSY, no deadline).
+ */
+enum mt_hp_status mt_hp_predict(const struct mt_hp_plan *plan);
 
 #endif

@@ -352,9 +352,11 @@ int mt_hp_plan_build(const struct mt_snapshot *s, const struct mt_hp_request *rq
 	if (plan->size_mode) {
 		mark_spares(plan);
 	} else {
+		/* What was named and must change: what it plans and what it leaves alone. */
 		for (size_t i = 0; i < plan->nsteps; i++)
 			if (plan->steps[i].result == MT_HP_PLANNED)
 				plan->requested_bytes += s->block_size;
+		plan->requested_bytes += plan->nskipped * s->block_size;
 	}
 	if (!plan->nsteps && !plan->nskipped)
 		snprintf(plan->refusal, sizeof(plan->refusal),

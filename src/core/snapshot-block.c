@@ -96,6 +96,8 @@ void mt_block_reread_pair(struct mt_block *b, struct mt_block_detail *d, int mem
 	snprintf(at.prefix, sizeof(at.prefix), "memory%" PRIu32 "/", b->id);
 	read_detail(&at, b, d, MT_WANT_ONLINE);
 	read_state(&at, b, d);
+	/* An online that landed in between also moved the block's zones. */
+	read_zones(&at, b);
 }
 
 static void read_attrs(const struct block_at *at, struct mt_block *b, struct mt_block_detail *d,

@@ -56,6 +56,12 @@ struct rule {
 	bool self_confirms;  /* a match key names memory: SUBSYSTEM=="memory" */
 	bool excl_candidate; /* its one failing key is SUBSYSTEM!="memory" or alike */
 	bool onlines;        /* assigns state/online, or RUNs something that does */
+	/*
+	 * ATTR{state}=="offline", ATTR{state}="online...": only a memory block
+	 * has a state that reads offline and takes online (a SCSI device's
+	 * takes "running"), so such a rule names memory as SUBSYSTEM would.
+	 */
+	bool tests_offline_state, writes_online_state;
 	const char *goto_label, *label;
 };
 
@@ -226,9 +232,13 @@ static void eval_assignment(const struct token *t, struct rule *r)
 	else if (!assigns)
 		return;
 	else if (key_is(t->key, t->klen, "ATTR") && t->attr &&
-		 (key_is(t->attr, t->alen, "state") || key_is(t->attr, t->alen, "online")))
+		 (key_is(t->attr, t->alen, "state") || key_is(t->attr, t->alen, "online"))) {
 		r->onlines |= value_onlines(t->value);
-	else if (key_is(t->key, t->klen, "RUN"))
+		/* "$env{.state}" as RHEL sets it: online or online_movable. */
+		r->writes_online_state |= key_is(t->attr, t->alen, "state") &&
+					  (strncmp(t->value, "online", 6) == 0 ||
+					   t->value[0] == '$' || t->value[0] == '%');
+	} else if (key_is(t->key, t->klen, "RUN"))
 		r->onlines |= run_onlines(t->value);
 }
 
@@ -237,6 +247,9 @@ static int eval_token(const struct token *t, struct rule *r)
 	const struct device_key *dk = find_device_key(t);
 	int m;
 
+	if (t->op == OP_MATCH && key_is(t->key, t->klen, "ATTR") && t->attr &&
+	    key_is(t->attr, t->alen, "state") && strcmp(t->value, "offline") == 0)
+		r->tests_offline_state = true;
 	if (dk)
 		m = eval_device_key(dk, t, r);
 	else if (t->op == OP_MATCH || t->op == OP_NOMATCH || key_is(t->key, t->klen, "PROGRAM") ||
@@ -342,7 +355,8 @@ static int flow_step(struct flow *f, const struct rule *r)
 		f->fall = in && excl ? REACH_MEM : in;
 		return 0;
 	}
-	here = r->self_confirms ? REACH_MEM : in;
+	here = r->self_confirms || (r->tests_offline_state && r->writes_online_state) ? REACH_MEM
+										      : in;
 	if (r->goto_label) {
 		if (add_pending(f, r->goto_label, here) < 0)
 			return -ENOMEM;

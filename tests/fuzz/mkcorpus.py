@@ -293,6 +293,17 @@ def scenario_seeds(corpus, tmp):
                     corpus.add("idlist", "scn-%s-arg-%s" % (name, arg), arg.encode())
 
 
+# Agent configurations: every key, a drop-in amending a [match], errors.
+AGENT_CONFIGS = [
+    ("full", "[agent]\ntakeover = yes\ntimeout = 2.5\nretries = 0\n[policy]\n"
+     "zone = movable\n[match virtio]\nsource = virtio-mem, kmem\nnode = 0,2-3\n"
+     "size = 512M-4G\nzone = auto-movable\nratio = 200\nnuma-aware = no\n"
+     "[match virtio]\nzone = ignore # later wins\n"),
+    ("bad-zone", "[policy]\nzone = sideways\n"),
+    ("no-section", "zone = movable\n[bogus]\n"),
+]
+
+
 def static_seeds(corpus):
     """What no capture holds: page classes, sizes, units data of the unit tests."""
     for cls, (word, _kind) in sorted(mkfixture.PAGE_CLASSES.items()):
@@ -305,6 +316,10 @@ def static_seeds(corpus):
         corpus.add("attrs", "seconds-" + s, bytes([ATTR_SELECT["seconds"]]) + s.encode())
     for s in ("info", "warning", "error"):
         corpus.add("attrs", "severity-" + s, bytes([ATTR_SELECT["severity"]]) + s.encode())
+    for name, text in AGENT_CONFIGS:
+        corpus.add("agent-config", name, text.encode())
+    with open(os.path.join(TESTS, "..", "doc", "examples", "agent.conf"), "rb") as f:
+        corpus.add("agent-config", "example", f.read())
     unit_data = os.path.join(TESTS, "unit", "data")
     for p in sorted(glob.glob(os.path.join(unit_data, "*.txt"))):
         base = os.path.basename(p)[:-4]

@@ -11,6 +11,7 @@
 
 #include "unit-snap.h"
 
+#include "core/apply.h"
 #include "core/checks.h"
 #include "core/plan.h"
 
@@ -545,7 +546,8 @@ static void test_left_alone(void)
 	plan(s, &rq, flags, &p);
 	STEPS("left alone", &p, 0, 1, 4);
 	SKIPPED("left alone", &p, 2, 3, 5, 6, 7);
-	CHECK_U64(p.requested_bytes, 3 * BS);
+	/* Named and not there yet: the planned blocks and those left alone. */
+	CHECK_U64(p.requested_bytes, 8 * BS);
 	CHECK_STR(p.refusal, "");
 	for (size_t i = 0; i < p.nskipped; i++)
 		CHECK(p.skipped[i].result == MT_HP_SKIPPED && p.skipped[i].reason);
@@ -564,7 +566,7 @@ static void test_left_alone(void)
 	plan(s, &rq, flags, &p);
 	STEPS("left alone, --force", &p, 0, 1, 2, 3, 4, 5);
 	SKIPPED("left alone, --force", &p, 6, 7);
-	CHECK_U64(p.requested_bytes, 6 * BS);
+	CHECK_U64(p.requested_bytes, 8 * BS);
 	mt_hp_plan_free(&p);
 	request_free(&rq);
 
@@ -762,6 +764,64 @@ static void test_named(void)
 	mt_snapshot_free(s);
 }
 
+/*
+ * A dry run predicts the real run's status: what apply reports if the
+ * kernel takes every planned write (doc/cli.md "online, offline", status).
+ */
+static void test_predict(void)
+{
+	struct mt_snapshot *s = snap_new(BS, 0, 6);
+	uint32_t flags[6] = { 0 };
+	struct mt_hp_request rq;
+	struct mt_hp_plan p;
+
+	flags[0] = flag("multi-zone");
+	set_state(s, 5, 5, MT_STATE_OFFLINE);
+
+	/* Named: all planned -> done; one left alone -> partial; only it -> failed. */
+	rq = by_blocks(MT_HP_OFFLINE, "1-2");
+	plan(s, &rq, flags, &p);
+	CHECK(mt_hp_predict(&p) == MT_HP_STATUS_DONE);
+	mt_hp_plan_free(&p);
+	request_free(&rq);
+	rq = by_blocks(MT_HP_OFFLINE, "0-1");
+	plan(s, &rq, flags, &p);
+	CHECK_U64(p.requested_bytes, 2 * BS);
+	CHECK(mt_hp_predict(&p) == MT_HP_STATUS_PARTIAL);
+	mt_hp_plan_free(&p);
+	request_free(&rq);
+	rq = by_blocks(MT_HP_OFFLINE, "0");
+	plan(s, &rq, flags, &p);
+	CHECK_U64(p.requested_bytes, BS);
+	CHECK(mt_hp_predict(&p) == MT_HP_STATUS_FAILED);
+	mt_hp_plan_free(&p);
+	request_free(&rq);
+	/* Named and already there: done, as the real run says, with nothing written. */
+	rq = by_blocks(MT_HP_OFFLINE, "5");
+	plan(s, &rq, flags, &p);
+	CHECK(mt_hp_predict(&p) == MT_HP_STATUS_DONE);
+	mt_hp_plan_free(&p);
+	request_free(&rq);
+
+	/* SIZE: spares do not count; too few candidates -> partial; none -> failed. */
+	rq = by_size(MT_HP_OFFLINE, 2 * BS);
+	plan(s, &rq, flags, &p);
+	CHECK(p.nsteps == 4 && p.steps[3].spare);
+	CHECK(mt_hp_predict(&p) == MT_HP_STATUS_DONE);
+	mt_hp_plan_free(&p);
+	rq = by_size(MT_HP_OFFLINE, 5 * BS);
+	plan(s, &rq, flags, &p);
+	CHECK(mt_hp_predict(&p) == MT_HP_STATUS_PARTIAL);
+	mt_hp_plan_free(&p);
+	rq = by_size(MT_HP_ONLINE, BS);
+	set_state(s, 5, 5, MT_STATE_ONLINE);
+	plan(s, &rq, flags, &p);
+	CHECK(p.nsteps == 0);
+	CHECK(mt_hp_predict(&p) == MT_HP_STATUS_FAILED);
+	mt_hp_plan_free(&p);
+	mt_snapshot_free(s);
+}
+
 static void test_census(void)
 {
 	struct mt_snapshot *s = snap_new(BS, 0, 8);
@@ -891,6 +951,7 @@ int main(void)
 	test_left_alone();
 	test_filters();
 	test_named();
+	test_predict();
 	test_census();
 	test_names();
 	UNIT_EXIT();

@@ -35,6 +35,22 @@ static const char rhel8[] =
 	"\n"
 	"LABEL=\"memory_hotplug_end\"\n";
 
+/*
+ * RHEL 7.6+ 40-redhat.rules: both tests on one line, so only events that
+ * are neither memory nor "add" jump away (udev ANDs them); the state test
+ * is what keeps the assignment to memory blocks.
+ */
+static const char rhel76[] =
+	"# Memory hotadd request\n"
+	"SUBSYSTEM!=\"memory\", ACTION!=\"add\", GOTO=\"memory_hotplug_end\"\n"
+	"PROGRAM=\"/bin/uname -p\", RESULT==\"s390*\", GOTO=\"memory_hotplug_end\"\n"
+	"\n"
+	"ENV{.state}=\"online\"\n"
+	"PROGRAM=\"/bin/systemd-detect-virt\", RESULT==\"none\", ENV{.state}=\"online_movable\"\n"
+	"ATTR{state}==\"offline\", ATTR{state}=\"$env{.state}\"\n"
+	"\n"
+	"LABEL=\"memory_hotplug_end\"\n";
+
 /* Ubuntu 40-vm-hotadd.rules: only on Hyper-V and Xen, through a label. */
 static const char ubuntu[] =
 	"# On Hyper-V and Xen Virtual Machines we want to add memory and cpus as soon as they "
@@ -83,6 +99,7 @@ static void test_real_files(void)
 {
 	CHECK(mt_udev_text_onlines_memory(rhel7) == 2);
 	CHECK(mt_udev_text_onlines_memory(rhel8) == 19);
+	CHECK(mt_udev_text_onlines_memory(rhel76) == 7);
 	CHECK(mt_udev_text_onlines_memory(ubuntu) == 9);
 	CHECK(mt_udev_text_onlines_memory(suse) == 3);
 	CHECK(mt_udev_text_onlines_memory(suse_goto) == 7);
@@ -124,6 +141,10 @@ static void test_near_misses(void)
 		"SUBSYSTEM==\"memory\", ACTION==\"add\", ATTR{online}=\"off\"\n",
 		"SUBSYSTEM==\"memory\", ACTION==\"add\", ATTR{state}=\"\"\n",
 		"SUBSYSTEM!=\"memory\", ACTION==\"add\", ATTR{online}=\"1\"\n",
+		/* a SCSI device's state reads offline too, and takes "running" */
+		"ATTR{state}==\"offline\", ATTR{state}=\"running\"\n",
+		/* online written where state was not tested offline: not evidence */
+		"ACTION==\"add\", ATTR{state}=\"online\"\n",
 		/* no device filter at all: not a memory rule */
 		"ACTION==\"add\", ATTR{online}=\"1\"\n",
 		/* udev rejects these lines: SUBSYSTEM cannot be assigned, quote unterminated */
