@@ -67,8 +67,8 @@ struct check_request {
 };
 
 /* "a,b,c" -> NULL-terminated array pointing into a copy; every id must exist. */
-static int parse_ids(const struct mt_command *self, const char *opt, const char *arg, char **buf,
-		     const char ***ids)
+static int parse_ids(const struct mt_command *self, struct mt_msg *keep, const char *opt,
+		     const char *arg, char **buf, const char ***ids)
 {
 	size_t n = 1;
 	char *save = NULL, *tok;
@@ -88,13 +88,13 @@ static int parse_ids(const struct mt_command *self, const char *opt, const char 
 	for (tok = strtok_r(*buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!mt_check_find(tok) && strcmp(tok, MT_ID_EVIDENCE_MISSING) != 0 &&
 		    strcmp(tok, MT_ID_RESOURCE_FALLBACK) != 0) {
-			mt_usage_error(self, "%s: no check named '%s'", opt, tok);
+			mt_usage_error_keep(keep, self, "%s: no check named '%s'", opt, tok);
 			return MT_STATUS_UNKNOWN;
 		}
 		(*ids)[n++] = tok;
 	}
 	if (n == 0) {
-		mt_usage_error(self, "%s: no check ids", opt);
+		mt_usage_error_keep(keep, self, "%s: no check ids", opt);
 		return MT_STATUS_UNKNOWN;
 	}
 	return 0;
@@ -161,19 +161,21 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 		switch (c) {
 		case OPT_SEVERITY:
 			if (!mt_severity_parse(optarg, &rq->severity)) {
-				mt_usage_error(self,
-					       "--severity: '%s' is not info, warning or error",
-					       optarg);
+				mt_usage_error_keep(
+					opts->err_msg, self,
+					"--severity: '%s' is not info, warning or error", optarg);
 				return MT_STATUS_UNKNOWN;
 			}
 			rq->severity_given = true;
 			break;
 		case OPT_ONLY:
-			if ((r = parse_ids(self, "--only", optarg, &rq->only_buf, &rq->only)) != 0)
+			if ((r = parse_ids(self, opts->err_msg, "--only", optarg, &rq->only_buf,
+					   &rq->only)) != 0)
 				return r < 0 ? MT_STATUS_UNKNOWN : r;
 			break;
 		case OPT_SKIP:
-			if ((r = parse_ids(self, "--skip", optarg, &rq->skip_buf, &rq->skip)) != 0)
+			if ((r = parse_ids(self, opts->err_msg, "--skip", optarg, &rq->skip_buf,
+					   &rq->skip)) != 0)
 				return r < 0 ? MT_STATUS_UNKNOWN : r;
 			break;
 		case OPT_NO_CENSUS:
@@ -184,10 +186,11 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 			break;
 		case OPT_FORMAT:
 			if (!parse_format(optarg, &rq->format)) {
-				mt_usage_error(self,
-					       "--format: '%s' is not table, json, prometheus or "
-					       "nagios",
-					       optarg);
+				mt_usage_error_keep(
+					opts->err_msg, self,
+					"--format: '%s' is not table, json, prometheus or "
+					"nagios",
+					optarg);
 				return MT_STATUS_UNKNOWN;
 			}
 			break;
@@ -198,7 +201,7 @@ static int parse_args(const struct mt_command *self, struct mt_opts *opts, int a
 		}
 	}
 	if (optind < argc) {
-		mt_usage_error(self, "unexpected argument '%s'", argv[optind]);
+		mt_usage_error_keep(opts->err_msg, self, "unexpected argument '%s'", argv[optind]);
 		return MT_STATUS_UNKNOWN;
 	}
 	if (opts->json)
@@ -288,14 +291,17 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	FILE *out = stdout;
 	bool write_failed = false;
 	int r, status = MT_STATUS_UNKNOWN;
+	/* The line an exit-3 answer repeats: every error below keeps it here. */
+	struct mt_msg why = { { 0 } };
 
+	opts->err_msg = &why;
 	r = parse_args(self, opts, argc, argv, &rq);
 	if (r != MT_CONTINUE) {
 		status = r;
 		if (status == MT_STATUS_UNKNOWN) {
 			/* Not into --output: the command line that names it is wrong. */
 			rq.format = guess_format(argc, argv);
-			answer_unknown(&rq, mt_err_last(), stdout);
+			answer_unknown(&rq, why.text, stdout);
 		}
 		goto out_args;
 	}
@@ -312,25 +318,25 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	}
 	filter = (struct mt_check_filter){ .only = rq.only, .skip = rq.skip };
 	if (mt_open_sysroot(opts, &sr) < 0) {
-		answer_unknown(&rq, mt_err_last(), out);
+		answer_unknown(&rq, why.text, out);
 		status = finish_output(&rq, &af, MT_STATUS_UNKNOWN);
 		goto out_args;
 	}
-	if (mt_read_snapshot(&sr, mt_checks_wants(&filter), &snap) < 0) {
-		answer_unknown(&rq, mt_err_last(), out);
+	if (mt_read_snapshot_keep(&sr, mt_checks_wants(&filter), &snap, &why) < 0) {
+		answer_unknown(&rq, why.text, out);
 		goto out;
 	}
 	if (snap->nblocks == 0) {
-		mt_err("check: %s/%s holds no memory blocks: nothing to check", sr.sys_path,
-		       MT_SYSFS_MEMORY);
-		answer_unknown(&rq, mt_err_last(), out);
+		mt_err_keep(&why, "check: %s/%s holds no memory blocks: nothing to check",
+			    sr.sys_path, MT_SYSFS_MEMORY);
+		answer_unknown(&rq, why.text, out);
 		goto out;
 	}
 	mt_snapshot_settle(&sr, snap);
 	r = mt_checks_run(snap, &filter, &rep.findings);
 	if (r < 0) {
-		mt_err("check: %s: %s", mt_errno_name(r), strerror(-r));
-		answer_unknown(&rq, mt_err_last(), out);
+		mt_err_keep(&why, "check: %s: %s", mt_errno_name(r), strerror(-r));
+		answer_unknown(&rq, why.text, out);
 		goto out;
 	}
 	rep.snap = snap;
@@ -341,6 +347,21 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	if (rq.format == FORMAT_PROMETHEUS && mt_agent_state_read_counters(sr.root_fd, &agent) == 0)
 		rep.agent = &agent;
 	summarise(&rep);
+	/*
+	 * Node links only (a capture without the memory directory): a finding
+	 * they show is a fact and is reported, but "ok" would claim the block
+	 * checks passed, and those could not run: that is "could not check".
+	 */
+	if (snap->memory_dir_absent && rep.status == MT_STATUS_OK) {
+		mt_err_keep(
+			&why,
+			"check: %s/%s is absent: only the node links could be checked (%zu blocks "
+			"named by them) and they show no warning; the block checks need that "
+			"directory",
+			sr.sys_path, MT_SYSFS_MEMORY, snap->nblocks);
+		answer_unknown(&rq, why.text, out);
+		goto out;
+	}
 	/* --only named checks none of which could run: that is no answer at all. */
 	if (rq.only && !mt_checks_any_runs(snap, &filter)) {
 		rep.status = MT_STATUS_UNKNOWN;
@@ -362,6 +383,7 @@ out:
 	mt_snapshot_free(snap);
 	mt_sysroot_close(&sr);
 out_args:
+	opts->err_msg = NULL;
 	mt_atomic_abort(&af);
 	free(rq.only_buf);
 	free(rq.skip_buf);

@@ -110,33 +110,69 @@ struct list_request {
 	bool no_census;
 };
 
+/* Columns not in cols yet, from LIST, appended (--output-all -o +LIST). */
+static int append_new_columns(const char *list, int *cols, size_t *ncols, const char **bad,
+			      size_t *badlen)
+{
+	int add[MT_LIST_NCOLS];
+	size_t nadd = 0;
+	int r = parse_columns(list, add, &nadd, bad, badlen);
+
+	for (size_t i = 0; r == 0 && i < nadd; i++) {
+		bool have = false;
+
+		for (size_t j = 0; j < *ncols; j++)
+			have |= cols[j] == add[i];
+		if (!have)
+			cols[(*ncols)++] = add[i];
+	}
+	return r;
+}
+
+/*
+ * The columns, as lsmem chooses them: --output-all is every column, -o LIST
+ * replaces the columns whatever its place on the line, -o +LIST appends to
+ * them. Every list named (-o, MEMTOPO_COLUMNS) is checked, also when
+ * --output-all makes it moot: a typo is a usage error, never ignored.
+ */
 static int setup_columns(const struct mt_command *self, struct mt_list *l,
 			 const struct list_request *rq)
 {
 	const char *env = getenv("MEMTOPO_COLUMNS");
 	const char *def = env && *env ? env : DEFAULT_COLUMNS;
-	const char *bad = NULL, *what = "--output";
-	size_t badlen = 0;
-	int r = 0;
+	const char *bad = NULL, *what = def == env ? "MEMTOPO_COLUMNS" : "default columns";
+	bool append = !rq->output || rq->output[0] == '+';
+	int scratch[MT_LIST_NCOLS];
+	size_t nscratch = 0, badlen = 0;
+	int r;
 
 	l->ncols = 0;
+	r = parse_columns(def, scratch, &nscratch, &bad, &badlen);
+	if (r == 0 && append && !rq->output_all)
+		r = parse_columns(def, l->cols, &l->ncols, &bad, &badlen);
 	/* Every column but REMOVABLE, which is read only when named. */
-	if (rq->output_all) {
+	if (r == 0 && append && rq->output_all)
 		for (int i = 0; i < MT_LIST_NCOLS; i++)
 			if (i != COL_REMOVABLE)
 				l->cols[l->ncols++] = i;
-		return 0;
+	if (r == 0 && rq->output) {
+		const char *list = rq->output + (rq->output[0] == '+');
+
+		what = "--output";
+		if (rq->output_all && append)
+			r = append_new_columns(list, l->cols, &l->ncols, &bad, &badlen);
+		else
+			r = parse_columns(list, l->cols, &l->ncols, &bad, &badlen);
 	}
-	if (!rq->output || rq->output[0] == '+') {
-		what = def == env ? "MEMTOPO_COLUMNS" : "default columns";
-		r = parse_columns(def, l->cols, &l->ncols, &bad, &badlen);
-		what = r == 0 ? "--output" : what;
-	}
-	if (r == 0 && rq->output)
-		r = parse_columns(rq->output + (rq->output[0] == '+'), l->cols, &l->ncols, &bad,
-				  &badlen);
 	if (r == -E2BIG)
 		return mt_usage_error(self, "%s: too many columns", what);
+	/* getopt takes the word after -o as its argument, as util-linux's tools
+	 * do: "-o -J" names a column "-J"; say so rather than a bare "unknown". */
+	if (r < 0 && bad[0] == '-')
+		return mt_usage_error(self,
+				      "%s: unknown column '%.*s' (the word after -o is its "
+				      "column list)",
+				      what, (int)badlen, bad);
 	if (r < 0)
 		return mt_usage_error(self, "%s: unknown column '%.*s'", what, (int)badlen, bad);
 	if (l->ncols == 0)

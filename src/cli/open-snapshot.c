@@ -13,7 +13,7 @@
  * A command's own error about a file that was refused: the refusal says
  * why (a FIFO, a link out), then what it means. true when printed.
  */
-static bool refused(int err, const char *suffix, const char *meaning)
+static bool refused(struct mt_msg *keep, int err, const char *suffix, const char *meaning)
 {
 	struct mt_refusal rf;
 	size_t n, len;
@@ -31,7 +31,7 @@ static bool refused(int err, const char *suffix, const char *meaning)
 		mt_refusal_note(-1, rf.path, rf.err, rf.why);
 		return false;
 	}
-	mt_err("%s: %s; %s", rf.path, rf.why, meaning);
+	mt_err_keep(keep, "%s: %s; %s", rf.path, rf.why, meaning);
 	return true;
 }
 
@@ -42,20 +42,25 @@ int mt_open_sysroot(const struct mt_opts *opts, struct mt_sysroot *sr)
 	if (r == 0)
 		return 0;
 	if (!opts->sysroot && r == -ENOENT && !sr->sys_path)
-		mt_err("sysfs is not mounted (no sysfs in /proc/self/mountinfo); "
-		       "mount it with 'mount -t sysfs sysfs /sys'");
-	else if (opts->sysroot && refused(r, "/sys", "sysfs is missing from this sysroot"))
+		mt_err_keep(opts->err_msg,
+			    "sysfs is not mounted (no sysfs in /proc/self/mountinfo); "
+			    "mount it with 'mount -t sysfs sysfs /sys'");
+	else if (opts->sysroot &&
+		 refused(opts->err_msg, r, "/sys", "sysfs is missing from this sysroot"))
 		;
 	else if (opts->sysroot && sr->root_fd < 0)
-		mt_err("--sysroot %s: %s: %s", opts->sysroot, mt_errno_name(r), strerror(-r));
+		mt_err_keep(opts->err_msg, "--sysroot %s: %s: %s", opts->sysroot, mt_errno_name(r),
+			    strerror(-r));
 	else
-		mt_err("%s: %s: %s; sysfs is missing from %s", sr->sys_path, mt_errno_name(r),
-		       strerror(-r), opts->sysroot ? "this sysroot" : "this system");
+		mt_err_keep(opts->err_msg, "%s: %s: %s; sysfs is missing from %s", sr->sys_path,
+			    mt_errno_name(r), strerror(-r),
+			    opts->sysroot ? "this sysroot" : "this system");
 	mt_sysroot_close(sr);
 	return r;
 }
 
-int mt_read_snapshot(const struct mt_sysroot *sr, unsigned want, struct mt_snapshot **out)
+int mt_read_snapshot_keep(const struct mt_sysroot *sr, unsigned want, struct mt_snapshot **out,
+			  struct mt_msg *keep)
 {
 	struct mt_error e = { 0 };
 	int r = mt_snapshot_read(sr, want, out, &e);
@@ -63,21 +68,29 @@ int mt_read_snapshot(const struct mt_sysroot *sr, unsigned want, struct mt_snaps
 	if (r == 0)
 		return 0;
 	if (!e.err) {
-		mt_err("reading %s: %s: %s", sr->sys_path, mt_errno_name(r), strerror(-r));
+		mt_err_keep(keep, "reading %s: %s: %s", sr->sys_path, mt_errno_name(r),
+			    strerror(-r));
 	} else if (strcmp(e.path, MT_SYSFS_MEMORY) == 0 && e.err == -ENOENT) {
 		if (*sr->root_path)
-			mt_err("%s/%s: ENOENT: this sysroot has no memory blocks "
-			       "(no capture of /sys/devices/system/memory in it)",
-			       sr->sys_path, e.path);
+			mt_err_keep(keep,
+				    "%s/%s: ENOENT: this sysroot has no memory blocks "
+				    "(no capture of /sys/devices/system/memory in it)",
+				    sr->sys_path, e.path);
 		else
-			mt_err("%s/%s: ENOENT: this kernel has no memory hotplug "
-			       "(CONFIG_MEMORY_HOTPLUG): there are no memory blocks",
-			       sr->sys_path, e.path);
-	} else if (!refused(e.err, e.path, "the memory blocks cannot be read")) {
-		mt_err("%s/%s: %s: %s", sr->sys_path, e.path, mt_errno_name(e.err),
-		       strerror(-e.err));
+			mt_err_keep(keep,
+				    "%s/%s: ENOENT: this kernel has no memory hotplug "
+				    "(CONFIG_MEMORY_HOTPLUG): there are no memory blocks",
+				    sr->sys_path, e.path);
+	} else if (!refused(keep, e.err, e.path, "the memory blocks cannot be read")) {
+		mt_err_keep(keep, "%s/%s: %s: %s", sr->sys_path, e.path, mt_errno_name(e.err),
+			    strerror(-e.err));
 	}
 	return r;
+}
+
+int mt_read_snapshot(const struct mt_sysroot *sr, unsigned want, struct mt_snapshot **out)
+{
+	return mt_read_snapshot_keep(sr, want, out, NULL);
 }
 
 void mt_report_refusals(void)
@@ -97,7 +110,7 @@ int mt_require_block_size(const struct mt_sysroot *sr, const struct mt_snapshot 
 {
 	if (!s->block_size_err)
 		return 0;
-	if (refused(s->block_size_err, "/block_size_bytes",
+	if (refused(NULL, s->block_size_err, "/block_size_bytes",
 		    "without it no address or size can be computed"))
 		return s->block_size_err;
 	if (s->block_size_err == -ERANGE)

@@ -17,27 +17,48 @@ void mt_verbose(const struct mt_opts *o, const char *fmt, ...)
 	if (o->verbose < 1)
 		return;
 	va_start(ap, fmt);
-	mt_verr(fmt, ap);
+	mt_verr(NULL, fmt, ap);
 	va_end(ap);
+}
+
+static int usage_verror(struct mt_msg *keep, const struct mt_command *cmd, const char *fmt,
+			va_list ap) _printf_(3, 0);
+static int usage_verror(struct mt_msg *keep, const struct mt_command *cmd, const char *fmt,
+			va_list ap)
+{
+	char *msg = NULL;
+	int r = vasprintf(&msg, fmt, ap);
+
+	/*
+	 * Through mt_err: an argument's control bytes are shown, not sent, and
+	 * check can repeat the line (keep) in its exit-3 answer.
+	 */
+	mt_err_keep(keep, "%s%s%s; see 'memtopo help%s%s'", cmd ? cmd->name : "", cmd ? ": " : "",
+		    r < 0 ? "bad usage" : msg, cmd ? " " : "", cmd ? cmd->name : "");
+	free(msg);
+	return MT_EXIT_USAGE;
 }
 
 int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 	int r;
 
-	/*
-	 * Through mt_err: an argument's control bytes are shown, not sent, and
-	 * check can repeat the line in its exit-3 answer.
-	 */
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = usage_verror(NULL, cmd, fmt, ap);
 	va_end(ap);
-	mt_err("%s%s%s; see 'memtopo help%s%s'", cmd ? cmd->name : "", cmd ? ": " : "",
-	       r < 0 ? "bad usage" : msg, cmd ? " " : "", cmd ? cmd->name : "");
-	free(msg);
-	return MT_EXIT_USAGE;
+	return r;
+}
+
+int mt_usage_error_keep(struct mt_msg *keep, const struct mt_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = usage_verror(keep, cmd, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int mt_parse_seconds(const struct mt_command *cmd, const char *opt, const char *arg, double *out,
@@ -96,8 +117,9 @@ int mt_opts_handle(const struct mt_command *cmd, struct mt_opts *opts, int c, co
 		else if (strcmp(arg, "never") == 0)
 			opts->color = MT_COLOR_NEVER;
 		else
-			return mt_usage_error(cmd, "--color: '%s' is not auto, always or never",
-					      arg);
+			return mt_usage_error_keep(opts->err_msg, cmd,
+						   "--color: '%s' is not auto, always or never",
+						   arg);
 		return MT_CONTINUE;
 	case 'h':
 		if (cmd->usage && !opts->implicit_command)
@@ -109,12 +131,15 @@ int mt_opts_handle(const struct mt_command *cmd, struct mt_opts *opts, int c, co
 		printf("memtopo %s\n", MEMTOPO_VERSION);
 		return MT_EXIT_OK;
 	case ':':
-		return mt_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
+		return mt_usage_error_keep(opts->err_msg, cmd, "option '%s' needs an argument",
+					   argv[optind - 1]);
 	case '?':
 		if (optopt)
-			return mt_usage_error(cmd, "unknown option '-%c'", optopt);
-		return mt_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return mt_usage_error_keep(opts->err_msg, cmd, "unknown option '-%c'",
+						   optopt);
+		return mt_usage_error_keep(opts->err_msg, cmd, "unknown option '%s'",
+					   argv[optind - 1]);
 	default:
-		return mt_usage_error(cmd, "unhandled option %d", c);
+		return mt_usage_error_keep(opts->err_msg, cmd, "unhandled option %d", c);
 	}
 }

@@ -30,6 +30,9 @@ struct mt_opts {
 	enum mt_color color;
 	bool implicit_command;         /* no command word: `memtopo -J` is `memtopo list -J` */
 	void (*main_usage)(FILE *out); /* main's usage, for -h without a command */
+	/* Where the command's error line is kept for its answer (check's exit
+	 * 3), or NULL: usage errors of the global options and the sysroot's. */
+	struct mt_msg *err_msg;
 };
 
 struct mt_command {
@@ -78,6 +81,10 @@ int mt_opts_handle(const struct mt_command *cmd, struct mt_opts *opts, int c, co
 void mt_verbose(const struct mt_opts *o, const char *fmt, ...) _printf_(2, 3);
 /* Bad usage: one line and a pointer to help. Returns MT_EXIT_USAGE. */
 int mt_usage_error(const struct mt_command *cmd, const char *fmt, ...) _printf_(2, 3);
+/* The same, the line kept in *keep (when not NULL) for the command's answer. */
+struct mt_msg;
+int mt_usage_error_keep(struct mt_msg *keep, const struct mt_command *cmd, const char *fmt, ...)
+	_printf_(3, 4);
 
 /*
  * An option's value in seconds ("30", "0.5"): finite, above 0 (or 0 when

@@ -10,6 +10,7 @@
 
 #include "cli/render-check.h"
 #include "core/checks.h"
+#include "shared/grow.h"
 
 static size_t count_findings(const struct mt_check_report *rep, const char *id,
 			     enum mt_severity sev)
@@ -93,13 +94,10 @@ static int print_memory(const struct mt_check_report *rep, FILE *out)
 			    all[k].state == s.state)
 				break;
 		if (k == n) {
-			struct series *na = realloc(all, (n + 1) * sizeof(*na));
-
-			if (!na) {
+			if (mt_grow(&all, n, sizeof(*all)) < 0) {
 				free(all);
 				return -ENOMEM;
 			}
-			all = na;
 			s.bytes = 0;
 			all[n++] = s;
 		}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/findings.h"
+#include "shared/grow.h"
 
 static const char *const severity_names[MT_SEV_COUNT] = { "info", "warning", "error" };
 
@@ -39,10 +40,8 @@ struct mt_finding *mt_findings_group(struct mt_findings *fs, const char *id, enu
 		if (strcmp(fs->f[i].id, id) == 0 && fs->f[i].severity == sev &&
 		    same_key(fs->f[i].key, key))
 			return &fs->f[i];
-	f = realloc(fs->f, (fs->n + 1) * sizeof(*f));
-	if (!f)
+	if (mt_grow(&fs->f, fs->n, sizeof(*fs->f)) < 0)
 		return NULL;
-	fs->f = f;
 	f = &fs->f[fs->n];
 	*f = (struct mt_finding){ .id = id, .severity = sev };
 	if (key && !(f->key = strdup(key)))

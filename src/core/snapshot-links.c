@@ -10,22 +10,22 @@
 #include <stdlib.h>
 
 #include "shared/macro.h"
+#include "shared/grow.h"
 #include "snapshot-internal.h"
 
 /* A second node for a block: its list goes to the snapshot's node_sets. */
 static int start_node_set(struct mt_snapshot *s, struct mt_block *b)
 {
-	int **sets, *ids = malloc(sizeof(int));
+	int *ids = malloc(sizeof(int));
 
 	if (!ids)
 		return -ENOMEM;
 	ids[0] = b->node;
-	sets = realloc(s->node_sets, (s->nnode_sets + 1) * sizeof(*sets));
-	if (!sets) {
+	/* Every block may have two nodes (a capture can say so): no realloc each. */
+	if (mt_grow(&s->node_sets, s->nnode_sets, sizeof(*s->node_sets)) < 0) {
 		free(ids);
 		return -ENOMEM;
 	}
-	s->node_sets = sets;
 	s->node_sets[s->nnode_sets] = ids;
 	b->node = (int)s->nnode_sets++;
 	return 0;
@@ -73,14 +73,10 @@ static int block_add_node(struct mt_snapshot *s, struct mt_block *b, int node)
 
 static int add_orphan(struct mt_snapshot *s, int node, unsigned long id)
 {
-	struct mt_orphan_link *o;
-
 	if (id > MT_BLOCK_ID_MAX)
 		return 0;
-	o = realloc(s->orphans, (s->norphans + 1) * sizeof(*o));
-	if (!o)
+	if (mt_grow(&s->orphans, s->norphans, sizeof(*s->orphans)) < 0)
 		return -ENOMEM;
-	s->orphans = o;
 	s->orphans[s->norphans++] = (struct mt_orphan_link){ .node = node, .block = (uint32_t)id };
 	return 0;
 }
@@ -88,11 +84,8 @@ static int add_orphan(struct mt_snapshot *s, int node, unsigned long id)
 static int add_node_dir(void *arg, int node)
 {
 	struct mt_snapshot *s = arg;
-	int *n = realloc(s->node_dirs, (s->nnode_dirs + 1) * sizeof(*n));
-
-	if (!n)
+	if (mt_grow(&s->node_dirs, s->nnode_dirs, sizeof(*s->node_dirs)) < 0)
 		return -ENOMEM;
-	s->node_dirs = n;
 	s->node_dirs[s->nnode_dirs++] = node;
 	return 0;
 }

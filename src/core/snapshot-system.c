@@ -127,20 +127,46 @@ static int read_zoneinfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
 	return 0;
 }
 
+/*
+ * The bytes of "KEY: N kB" (the first KEY in the text). Refused, as if the
+ * line were absent: no digits right after the blanks (a sign included),
+ * a number past 2^64, or kB that pass 2^64 bytes once multiplied (no kernel
+ * counts 16 EiB of memory; a wrapped value would let offline's MemAvailable
+ * rule pass anything).
+ */
+static bool meminfo_bytes(const char *text, const char *key, uint64_t *bytes)
+{
+	const char *p = strstr(text, key);
+	uint64_t kib = 0;
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	p += strspn(p, " \t");
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (kib > (UINT64_MAX / 1024 - (uint64_t)(*p - '0')) / 10)
+			return false;
+		kib = kib * 10 + (uint64_t)(*p - '0');
+	}
+	if (strncmp(p, " kB", 3) != 0)
+		return false;
+	*bytes = kib * 1024;
+	return true;
+}
+
 static void read_meminfo(const struct mt_sysroot *sr, struct mt_snapshot *s)
 {
 	_cleanup_free_ char *text = NULL;
-	const char *p;
-	uint64_t kib;
+	uint64_t bytes;
 
 	if (sr->proc_fd < 0 || mt_read_file(sr->proc_fd, "meminfo", MEMINFO_MAX, 0, &text) < 0)
 		return;
-	p = strstr(text, "MemTotal:");
-	if (p && sscanf(p, "MemTotal: %" SCNu64 " kB", &kib) == 1)
-		s->mem_total = kib * 1024;
-	p = strstr(text, "MemAvailable:");
-	if (p && sscanf(p, "MemAvailable: %" SCNu64 " kB", &kib) == 1) {
-		s->mem_available = kib * 1024;
+	if (meminfo_bytes(text, "MemTotal:", &bytes))
+		s->mem_total = bytes;
+	if (meminfo_bytes(text, "MemAvailable:", &bytes)) {
+		s->mem_available = bytes;
 		s->have_mem_available = true;
 	}
 }

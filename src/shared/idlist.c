@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "shared/idlist.h"
+#include "shared/grow.h"
 
 static int parse_id(const char **p, unsigned long *out)
 {
@@ -26,7 +27,7 @@ int mt_idlist_parse(const char *s, struct mt_idlist *out)
 	int r = 0;
 
 	while (*p) {
-		struct mt_idrange range, *nr;
+		struct mt_idrange range;
 
 		if ((r = parse_id(&p, &range.lo)) < 0)
 			break;
@@ -46,12 +47,11 @@ int mt_idlist_parse(const char *s, struct mt_idlist *out)
 			r = -EINVAL;
 			break;
 		}
-		nr = realloc(l.r, (l.n + 1) * sizeof(*nr));
-		if (!nr) {
+		/* A mask of 50,000 single ids is not 50,000 reallocs. */
+		if (mt_grow(&l.r, l.n, sizeof(*l.r)) < 0) {
 			r = -ENOMEM;
 			break;
 		}
-		l.r = nr;
 		l.r[l.n++] = range;
 	}
 	if (r < 0) {

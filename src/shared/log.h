@@ -10,10 +10,18 @@
 
 #include "shared/macro.h"
 
-void mt_err(const char *fmt, ...) _printf_(1, 2);
-void mt_verr(const char *fmt, va_list ap) _printf_(1, 0);
+/*
+ * A line kept for the caller, without "memtopo: " (check's exit-3 answer
+ * repeats the line it printed). The caller owns it and passes it down:
+ * no message is kept anywhere else.
+ */
+struct mt_msg {
+	char text[512];
+};
 
-/* The last message printed, without "memtopo: " ("" before the first). */
-const char *mt_err_last(void);
+void mt_err(const char *fmt, ...) _printf_(1, 2);
+/* mt_err, and the line copied into *keep when keep is not NULL. */
+void mt_err_keep(struct mt_msg *keep, const char *fmt, ...) _printf_(2, 3);
+void mt_verr(struct mt_msg *keep, const char *fmt, va_list ap) _printf_(2, 0);
 
 #endif
