@@ -80,7 +80,8 @@ run_fuzzers() {
 		echo "0 1"
 		return
 	fi
-	pending=$(grep -v '^#' tests/fuzz/pending | paste -sd, -)
+	# grep finds no line once every class is fixed: that is not an error.
+	pending=$(grep -v '^#' tests/fuzz/pending | paste -sd, - || true)
 	mkdir -p build-fuzz/crashes
 	for h in build-fuzz/tests/fuzz/fuzz-*; do
 		[ -x "$h" ] && [ -f "$h" ] || continue
@@ -149,7 +150,8 @@ cmd_test() {
 	tools/lint.sh build-lint/results.json || true
 	read -r passed failed skipped < <(count_results build/meson-logs/testlog.json \
 		build-san/meson-logs/testlog.json build-lint/results.json)
-	read -r fpassed ffailed < <(run_fuzzers)
+	# A fuzzing step that dies still ends in the summary line, as a failure.
+	read -r fpassed ffailed < <(run_fuzzers) || { fpassed=0 ffailed=1; }
 	passed=$((passed + fpassed))
 	failed=$((failed + ffailed))
 	[ "$skipped" -eq 0 ] || echo "$skipped skipped (not counted as passed)"

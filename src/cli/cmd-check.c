@@ -294,6 +294,8 @@ int cmd_check(const struct mt_command *self, struct mt_opts *opts, int argc, cha
 	/* The line an exit-3 answer repeats: every error below keeps it here. */
 	struct mt_msg why = { { 0 } };
 
+	/* Reset at out_args, on every way out: opts never keeps it past this call. */
+	// cppcheck-suppress autoVariables
 	opts->err_msg = &why;
 	r = parse_args(self, opts, argc, argv, &rq);
 	if (r != MT_CONTINUE) {

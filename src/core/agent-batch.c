@@ -214,7 +214,8 @@ static void report(struct batch *b, bool dry)
 /* Blocks asked for that the snapshot does not have: removed before we looked. */
 static void report_gone(struct batch *b, const uint32_t *blocks, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	/* blocks NULL: a coldplug, which asks for no block by number. */
+	for (size_t i = 0; blocks && i < n; i++) {
 		struct mt_agent_entry e = { .block = blocks[i], .node = -1 };
 
 		if (mt_snapshot_find(b->s, blocks[i]) >= 0)
