@@ -20,8 +20,7 @@ struct mt_finding {
 	char *key;        /* the cause, for grouping; never shown */
 	uint32_t *blocks; /* sorted, unique */
 	size_t nblocks;
-	size_t blocks_cap; /* allocated: grows by doubling */
-	int *nodes;        /* sorted, unique */
+	int *nodes; /* sorted, unique */
 	size_t nnodes;
 	char *message;
 	char *hint;

@@ -174,6 +174,19 @@ static void make_dir(const char *path)
 	close(dir);
 }
 
+/* Does the path have a ".." component? */
+static bool has_dotdot(const char *p)
+{
+	while (*p) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return true;
+		p += len + (p[len] == '/');
+	}
+	return false;
+}
+
 /*
  * A link's target stays in the temporary directory: up at most to it from
  * where the link is ("root" is one level below it), then down by plain
@@ -185,13 +198,8 @@ static bool good_target(const char *t, unsigned depth, char *out, size_t size)
 	const char *p = t;
 
 	if (t[0] == '@') {
-		for (p = t + 1; *p;) {
-			size_t len = strcspn(p, "/");
-
-			if (len == 2 && p[0] == '.' && p[1] == '.')
-				return false;
-			p += len + (p[len] == '/');
-		}
+		if (has_dotdot(t + 1))
+			return false;
 		snprintf(out, size, "%s/%s", outside_path, t + 1);
 		return true;
 	}
@@ -204,13 +212,8 @@ static bool good_target(const char *t, unsigned depth, char *out, size_t size)
 	/* depth counts the link itself; its directory is depth - 1 below root. */
 	if (up > depth)
 		return false;
-	for (const char *q = p; *q;) {
-		size_t len = strcspn(q, "/");
-
-		if (len == 2 && q[0] == '.' && q[1] == '.')
-			return false;
-		q += len + (q[len] == '/');
-	}
+	if (has_dotdot(p))
+		return false;
 	snprintf(out, size, "%s", t);
 	return true;
 }
